@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import re
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -127,8 +128,8 @@ def execute(snippet: Path, label: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="walkthrough-") as workdir:
         client = NotebookClient(
             notebook,
+            km=kernel_manager(Path(workdir) / ".kernels"),
             timeout=CELL_TIMEOUT,
-            kernel_name="python3",
             allow_errors=False,
             # The kernel's own log (e.g. a notice about its local TCP transport) is not for readers.
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
@@ -162,6 +163,28 @@ def execute(snippet: Path, label: str) -> dict:
     }
     record_path.write_text(json.dumps(record))
     return {**record, "notebook": str(notebook_path), "cached": False}
+
+
+def kernel_manager(folder: Path):
+    """A kernel of this very interpreter, whatever kernels the user has installed under the name
+    "python3", with the known library warnings silenced as in the tests."""
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = folder / "tested-notes"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3",
+                "language": "python",
+                "env": {"PYTHONWARNINGS": ",".join(KNOWN_LIBRARY_WARNINGS)},
+            }
+        )
+    )
+    specs = KernelSpecManager(kernel_dirs=[str(folder)])
+    return KernelManager(kernel_name="tested-notes", kernel_spec_manager=specs)
 
 
 def _has_error(cell) -> bool:
@@ -200,18 +223,11 @@ def on_files(files, config):
         jobs.append((uri, snippet, snippet.relative_to(root).as_posix()))
 
     # Two at a time: each kernel mostly waits on its own imports and compute.
-    env_before = os.environ.get("PYTHONWARNINGS")
-    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [*KNOWN_LIBRARY_WARNINGS, env_before]))
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             records = list(pool.map(lambda job: execute(job[1], job[2]), jobs))
     except WalkthroughError as error:
         raise PluginError(str(error)) from None
-    finally:
-        if env_before is None:
-            os.environ.pop("PYTHONWARNINGS", None)
-        else:
-            os.environ["PYTHONWARNINGS"] = env_before
 
     _state["walkthroughs"] = {}
     for (uri, snippet, label), record in zip(jobs, records, strict=True):
