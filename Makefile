@@ -26,8 +26,8 @@ build: setup
 	$(BIN)/mkdocs build --strict
 
 lint: setup
-	$(BIN)/ruff check $(LINTED)
-	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check --no-cache $(LINTED)
+	$(BIN)/ruff format --no-cache --check $(LINTED)
 
 test: lint
 	$(BIN)/pytest -n auto
