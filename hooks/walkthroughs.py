@@ -272,9 +272,12 @@ def times_page(walkthroughs: dict) -> str:
 
 
 def on_page_context(context, page, config, nav):
+    """Edit buttons: a walkthrough is edited in its snippet; the times page is not edited at all."""
     record = _state.get("walkthroughs", {}).get(page.file.src_uri)
     if record and config.repo_url:
         page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{record['snippet']}"
+    elif page.file.src_uri == TIMES_PAGE:
+        page.edit_url = None
     return context
 
 
