@@ -10,7 +10,7 @@ LINTED := snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve build test lint bench clean
+.PHONY: setup serve build test lint bench page clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ test: lint
 
 bench: setup
 	$(BIN)/python scripts/bench.py
+
+# A new page with a tested snippet and its nav entry: make page LIB=jax TOPIC=first_steps
+page: setup
+	$(BIN)/python scripts/new_page.py $(LIB) $(TOPIC)
 
 clean:
 	rm -rf site .cache

@@ -36,3 +36,12 @@ def pytest_sessionfinish(session, exitstatus):
             red=True,
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The site built once per test process (tests that use it share the xdist group "build")."""
+    from harness import build_site
+
+    site = tmp_path_factory.mktemp("site")
+    return build_site(site), site

@@ -362,7 +362,9 @@ def collect_programs() -> list[Program]:
 
 def copy_repo(destination: Path) -> Path:
     """A copy of the repository's own files (no .git, no environment, no build output)."""
-    ignore = shutil.ignore_patterns(".git", ".venv", "site", ".cache", "__pycache__", "*.pyc")
+    ignore = shutil.ignore_patterns(
+        ".git", ".venv", ".whl", "node_modules", "site", ".cache", "__pycache__", "*.pyc"
+    )
     shutil.copytree(REPO, destination, ignore=ignore)
     return destination
 
@@ -385,3 +387,15 @@ def page_weight(site: Path, page: Path) -> int:
         if asset.is_file():
             total += len(gzip.compress(asset.read_bytes()))
     return total
+
+
+def build_site(destination: Path, repo: Path = REPO) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

@@ -1,10 +1,7 @@
 """The site builds strictly, and the code readers see in the built HTML is exactly the tested code."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
@@ -23,24 +20,6 @@ from harness import (
 )
 
 pytestmark = pytest.mark.xdist_group("build")  # one worker builds once and checks every page
-
-
-def build_site(destination: Path, repo: Path = REPO) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    site = tmp_path_factory.mktemp("site")
-    return build_site(site), site
 
 
 def test_build_is_strict_and_clean(built_site):

@@ -1,0 +1,116 @@
+"""Create a new page with a tested snippet, and its nav entry, in one command.
+
+    make page LIB=jax TOPIC=first_steps
+    python scripts/new_page.py jax first_steps
+
+writes docs/jax.md (including snippets/jax/first_steps.py) and adds the page to the nav in
+mkdocs.yml, before the Walkthroughs section. The result builds strictly and its snippet is tested
+at once; then replace the example with yours (CONTRIBUTING.md says how).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+SNIPPET = """\
+# %% A first, seeded computation: replace it with the idea this page explains
+import torch
+
+torch.manual_seed(0)
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+batch = torch.randn(4, 3, device=device)
+row_norms = batch.norm(dim=1)
+print(row_norms.shape)
+"""
+
+PAGE = """\
+---
+description: Tested notes on {title}, starting with {topic_words}.
+---
+
+# {title}
+
+Notes on {title}: what it is for, with code that the test suite runs on every change.
+
+## {topic_title}
+
+```python title="snippets/{library}/{topic}.py" linenums="1"
+--8<-- "{library}/{topic}.py"
+```
+
+It prints the shape of the result, one norm per row of the batch:
+
+<!--pytest-codeblocks:expected-output-->
+```text
+torch.Size([4])
+```
+
+The snippet lives in `snippets/{library}/{topic}.py`. Change it and this page together: the tests
+run the file in an empty folder and compare its output with the block above.
+"""
+
+
+def title_of(name: str) -> str:
+    return name.replace("_", " ").title()
+
+
+def add_to_nav(mkdocs_yml: Path, title: str, page: str) -> None:
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    entry = f"  - {title}: {page}\n"
+    marker = "  - Walkthroughs:\n"
+    if marker in text:
+        text = text.replace(marker, entry + marker, 1)
+    else:  # no Walkthroughs section: the end of the nav block
+        match = re.search(r"^nav:\n(?:  .*\n)*", text, flags=re.MULTILINE)
+        if match is None:
+            sys.exit("mkdocs.yml has no nav: add the page by hand")
+        text = text[: match.end()] + entry + text[match.end() :]
+    mkdocs_yml.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("library", help="lower-case name, e.g. jax (the page is docs/<library>.md)")
+    parser.add_argument("topic", help="lower-case name, e.g. first_steps (the snippet's file name)")
+    parser.add_argument("--repo", type=Path, default=REPO, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    for value in (args.library, args.topic):
+        if not NAME.match(value):
+            sys.exit(
+                f"{value!r}: use lower-case letters, digits and underscores, starting with a letter"
+            )
+
+    page = args.repo / "docs" / f"{args.library}.md"
+    snippet = args.repo / "snippets" / args.library / f"{args.topic}.py"
+    for path in (page, snippet):
+        if path.exists():
+            sys.exit(f"{path.relative_to(args.repo)} exists already: nothing was written")
+
+    snippet.parent.mkdir(parents=True, exist_ok=True)
+    snippet.write_text(SNIPPET, encoding="utf-8")
+    title = title_of(args.library)
+    page.write_text(
+        PAGE.format(
+            title=title,
+            library=args.library,
+            topic=args.topic,
+            topic_title=title_of(args.topic).capitalize(),
+            topic_words=args.topic.replace("_", " "),
+        ),
+        encoding="utf-8",
+    )
+    add_to_nav(args.repo / "mkdocs.yml", title, f"{args.library}.md")
+    for path in (page, snippet):
+        print(f"created {path.relative_to(args.repo)}")
+    print(f"added {args.library}.md to the nav in mkdocs.yml; preview with `make serve`")
+
+
+if __name__ == "__main__":
+    main()
