@@ -8,8 +8,9 @@ from backpack import backpack, extend
 from backpack.extensions import DiagGGNExact
 from torch import nn
 
-# BackPACK's hooks also fire on the first layer, whose input needs no gradient; that is by design,
-# but recent torch versions warn about it. Silence exactly that warning.
+# BackPACK's hooks also fire on the first layer, whose input needs no
+# gradient. That is by design, but recent torch versions warn about it:
+# silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
 
 # %% A regression problem with badly scaled inputs (feature scales from 0.1 to 10)
@@ -18,12 +19,18 @@ device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 N, STEPS, NOISE = 256, 200, 0.05
 scales = torch.logspace(-1, 1, 8, device=device)
 inputs = torch.randn(N, 8, device=device) * scales
-teacher = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1)).to(device)
+teacher = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1)).to(
+    device
+)
 loss_function = extend(nn.MSELoss())
 with torch.no_grad():
-    targets = teacher(inputs / scales) + NOISE * torch.randn(N, 1, device=device)
+    targets = teacher(inputs / scales) + NOISE * torch.randn(
+        N, 1, device=device
+    )
     teacher_loss = loss_function(teacher(inputs / scales), targets).item()
-initial_model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1)).to(device)
+initial_model = nn.Sequential(
+    nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1)
+).to(device)
 
 
 # %% Plain SGD, with the best of a few learning rates
@@ -42,10 +49,15 @@ def train_sgd(lr):
 
 sgd_runs = {lr: train_sgd(lr) for lr in (0.01, 0.03, 0.1, 0.3)}
 for lr, losses in sgd_runs.items():
-    final = f"final loss {losses[-1]:.4f}" if math.isfinite(losses[-1]) else "diverged"
+    final = (
+        f"final loss {losses[-1]:.4f}"
+        if math.isfinite(losses[-1])
+        else "diverged"
+    )
     print(f"SGD lr={lr:<4}: {final}")
 best_lr = min(
-    (lr for lr in sgd_runs if math.isfinite(sgd_runs[lr][-1])), key=lambda lr: sgd_runs[lr][-1]
+    (lr for lr in sgd_runs if math.isfinite(sgd_runs[lr][-1])),
+    key=lambda lr: sgd_runs[lr][-1],
 )
 sgd_losses = sgd_runs[best_lr]
 
@@ -69,13 +81,20 @@ def train_diag_ggn(lr, damping):
 ggn_losses = train_diag_ggn(lr=0.1, damping=1e-3)
 print(f"diagonal GGN lr=0.1, damping=1e-3: final loss {ggn_losses[-1]:.4f}")
 print(f"the true function (teacher) on the noisy targets: {teacher_loss:.4f}")
-assert ggn_losses[-1] < sgd_losses[-1] / 4  # the claim on the page: several times lower
+assert (
+    ggn_losses[-1] < sgd_losses[-1] / 4
+)  # the claim on the page: several times lower
 
 # %% Loss curves
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.semilogy(sgd_losses, label=f"SGD (lr={best_lr}, best of four)")
 ax.semilogy(ggn_losses, label="damped diagonal GGN (BackPACK)")
-ax.axhline(teacher_loss, color="gray", linestyle="--", label="loss of the true function (noise)")
+ax.axhline(
+    teacher_loss,
+    color="gray",
+    linestyle="--",
+    label="loss of the true function (noise)",
+)
 ax.set_xlabel("step (full batch)")
 ax.set_ylabel("mean squared error")
 ax.legend()

@@ -9,8 +9,9 @@ from torch_geometric.datasets import KarateClub
 from torch_geometric.nn import GCNConv, SGConv
 from torch_geometric.utils import to_dense_adj
 
-# BackPACK's hooks also fire on the first layer, whose input needs no gradient; that is by design,
-# but recent torch versions warn about it. Silence exactly that warning.
+# BackPACK's hooks also fire on the first layer, whose input needs no
+# gradient. That is by design, but recent torch versions warn about it:
+# silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
 
 # %% Karate Club: 34 members, 4 communities, one labelled member per community
@@ -22,14 +23,18 @@ loss_function = extend(nn.CrossEntropyLoss())
 
 # %% BackPACK does not know GCNConv
 gcn = extend(GCNConv(graph.num_features, 4).to(device))
-loss = loss_function(gcn(graph.x, graph.edge_index)[train_mask], graph.y[train_mask])
+loss = loss_function(
+    gcn(graph.x, graph.edge_index)[train_mask], graph.y[train_mask]
+)
 try:
     with backpack(DiagGGNExact()):
         loss.backward()
 except NotImplementedError as error:
     print(f"second order on GCNConv: {type(error).__name__}: {error}")
 
-loss = loss_function(gcn(graph.x, graph.edge_index)[train_mask], graph.y[train_mask])
+loss = loss_function(
+    gcn(graph.x, graph.edge_index)[train_mask], graph.y[train_mask]
+)
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always", UserWarning)
     with backpack(BatchGrad()):
@@ -43,7 +48,9 @@ adjacency = to_dense_adj(graph.edge_index, max_num_nodes=graph.num_nodes)[0]
 adjacency = adjacency + torch.eye(graph.num_nodes, device=device)
 inv_sqrt_degree = adjacency.sum(dim=1).pow(-0.5)
 normalized = inv_sqrt_degree[:, None] * adjacency * inv_sqrt_degree[None, :]
-features = normalized @ normalized @ graph.x  # two hops, computed once; no parameters
+features = (
+    normalized @ normalized @ graph.x
+)  # two hops, computed once; no parameters
 
 model = nn.Sequential(nn.Linear(graph.num_features, 4)).to(device)
 
@@ -62,7 +69,9 @@ with backpack(BatchGrad(), DiagGGNExact()):
 num_train = int(train_mask.sum())
 weight = model[0].weight
 for row, node in enumerate(train_mask.nonzero().flatten()):
-    node_loss = loss_function(model(features[node : node + 1]), graph.y[node : node + 1])
+    node_loss = loss_function(
+        model(features[node : node + 1]), graph.y[node : node + 1]
+    )
     node_grad = torch.autograd.grad(node_loss, weight)[0]
     torch.testing.assert_close(weight.grad_batch[row], node_grad / num_train)
 
@@ -78,7 +87,9 @@ hessian = jacrev(jacrev(train_loss, argnums=(0, 1)), argnums=(0, 1))(*params)
 for index, p in enumerate(model.parameters()):
     block = hessian[index][index].reshape(p.numel(), p.numel())
     torch.testing.assert_close(p.diag_ggn_exact.flatten(), block.diagonal())
-print(f"per-node gradients {tuple(weight.grad_batch.shape)} and GGN diagonal match autograd")
+print(
+    f"per-node gradients {tuple(weight.grad_batch.shape)} and GGN diagonal match autograd"
+)
 
 # %% Train it with the damped diagonal GGN step
 for step in range(100):
@@ -91,4 +102,6 @@ for step in range(100):
             p -= 0.1 * p.grad / (p.diag_ggn_exact + 1e-2)
 
 correct = int((model(features).argmax(dim=1) == graph.y).sum())
-print(f"communities predicted correctly: {correct} of {graph.num_nodes} members")
+print(
+    f"communities predicted correctly: {correct} of {graph.num_nodes} members"
+)

@@ -16,8 +16,9 @@ from backpack.extensions import (
 )
 from torch import nn
 
-# BackPACK's hooks also fire on the first layer, whose input needs no gradient; that is by design,
-# but recent torch versions warn about it. Silence exactly that warning.
+# BackPACK's hooks also fire on the first layer, whose input needs no
+# gradient. That is by design, but recent torch versions warn about it:
+# silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
 
 # %% Extend the model and the loss
@@ -26,7 +27,9 @@ device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 N = 16
 inputs = torch.randn(N, 4, device=device)
 labels = torch.randint(0, 3, (N,), device=device)
-model = extend(nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3)).to(device))
+model = extend(
+    nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3)).to(device)
+)
 loss_function = extend(nn.CrossEntropyLoss())
 
 # %% Backward inside `with backpack(...)`: each extension writes one attribute on each parameter
@@ -50,11 +53,20 @@ weight = model[0].weight  # the first layer's weight, 6 x 4
 print(f"{'(autograd)':15} -> .grad             {tuple(weight.grad.shape)}")
 for extension in extensions:
     result = getattr(weight, extension.savefield)
-    shapes = [tuple(f.shape) for f in result] if isinstance(result, list) else tuple(result.shape)
-    print(f"{type(extension).__name__:15} -> .{extension.savefield:16} {shapes}")
+    shapes = (
+        [tuple(f.shape) for f in result]
+        if isinstance(result, list)
+        else tuple(result.shape)
+    )
+    print(
+        f"{type(extension).__name__:15} -> .{extension.savefield:16} {shapes}"
+    )
 
 # %% The reduction="mean" pitfall: per-sample results belong to loss_i / N, not to loss_i
-grad_batch_mean, batch_l2_mean = weight.grad_batch.clone(), weight.batch_l2.clone()
+grad_batch_mean, batch_l2_mean = (
+    weight.grad_batch.clone(),
+    weight.batch_l2.clone(),
+)
 
 loss_function_sum = extend(nn.CrossEntropyLoss(reduction="sum"))
 loss = loss_function_sum(model(inputs), labels)
@@ -62,7 +74,9 @@ with backpack(BatchGrad(), BatchL2Grad()):
     loss.backward()
 
 # With reduction="sum", row 0 is the gradient of sample 0's own loss, as plain autograd gives it.
-weight_grad_0 = torch.autograd.grad(loss_function(model(inputs[:1]), labels[:1]), weight)[0]
+weight_grad_0 = torch.autograd.grad(
+    loss_function(model(inputs[:1]), labels[:1]), weight
+)[0]
 torch.testing.assert_close(weight.grad_batch[0], weight_grad_0)
 
 # The "sum" results replaced the "mean" ones (no accumulation); they differ by N and N^2.
@@ -71,4 +85,6 @@ torch.testing.assert_close(batch_l2_mean * N**2, weight.batch_l2)
 
 model.zero_grad()  # clears .grad, not BackPACK's attributes
 assert weight.grad is None and weight.grad_batch is not None
-print(f"reduction='mean': grad_batch is 1/N, batch_l2 is 1/N^2 of the per-sample value (N={N})")
+print(
+    f"reduction='mean': grad_batch is 1/N, batch_l2 is 1/N^2 of the per-sample value (N={N})"
+)

@@ -7,7 +7,8 @@ torch.manual_seed(0)
 graph = KarateClub()[0]
 conv = GCNConv(graph.num_features, 4)
 
-# What GCNConv computes: D^-1/2 (A + I) D^-1/2 X W + b, with D the degrees of A + I.
+# What GCNConv computes: D^-1/2 (A + I) D^-1/2 X W + b,
+# with D the diagonal matrix of the degrees of A + I.
 adjacency = to_dense_adj(graph.edge_index, max_num_nodes=graph.num_nodes)[0]
 adjacency = adjacency + torch.eye(graph.num_nodes)
 inv_sqrt_degree = adjacency.sum(dim=1).pow(-0.5)

@@ -7,7 +7,10 @@ from torch_geometric.nn import GCNConv
 torch.manual_seed(0)
 graph = KarateClub()[0]
 print(graph)
-print("training nodes (one per community):", graph.train_mask.nonzero().flatten().tolist())
+print(
+    "training nodes (one per community):",
+    graph.train_mask.nonzero().flatten().tolist(),
+)
 
 
 # %% A GCN whose last hidden layer has two dimensions, so we can draw it
@@ -32,20 +35,33 @@ optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
 for epoch in range(200):
     optimizer.zero_grad()
     logits, _ = model(graph.x, graph.edge_index)
-    loss = torch.nn.functional.cross_entropy(logits[graph.train_mask], graph.y[graph.train_mask])
+    loss = torch.nn.functional.cross_entropy(
+        logits[graph.train_mask], graph.y[graph.train_mask]
+    )
     loss.backward()
     optimizer.step()
 
 model.eval()
 logits, trained = model(graph.x, graph.edge_index)
 correct = int((logits.argmax(dim=1) == graph.y).sum())
-print(f"communities predicted correctly: {correct} of {graph.num_nodes} members")
+print(
+    f"communities predicted correctly: {correct} of {graph.num_nodes} members"
+)
 
 # %% Node embeddings before and after training, coloured by community
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.6))
-for ax, embedding, title in zip(axes, [untrained, trained], ["untrained", "after training"]):
+for ax, embedding, title in zip(
+    axes, [untrained, trained], ["untrained", "after training"]
+):
     points = embedding.detach().numpy()
-    ax.scatter(points[:, 0], points[:, 1], c=graph.y.numpy(), cmap="tab10", vmax=9, s=40)
+    ax.scatter(
+        points[:, 0],
+        points[:, 1],
+        c=graph.y.numpy(),
+        cmap="tab10",
+        vmax=9,
+        s=40,
+    )
     ax.set_title(f"GCN embedding, {title}")
     ax.set_xlabel("dimension 1")
     ax.grid(alpha=0.3)

@@ -5,8 +5,12 @@ from torch.nn import Conv2d
 class CNN(torch.nn.Module):
     def __init__(self, in_channels, hidden_channels=64):
         super().__init__()
-        self.conv1 = Conv2d(in_channels, hidden_channels, kernel_size=3, padding=1)
-        self.conv2 = Conv2d(hidden_channels, hidden_channels, kernel_size=3, padding=1)
+        self.conv1 = Conv2d(
+            in_channels, hidden_channels, kernel_size=3, padding=1
+        )
+        self.conv2 = Conv2d(
+            hidden_channels, hidden_channels, kernel_size=3, padding=1
+        )
 
     def forward(self, x):
         h = self.conv1(x)
