@@ -83,6 +83,21 @@ def with_nav_entry(mkdocs_yml: Path, title: str, page: str) -> str:
     return text
 
 
+def with_third_party(ruff_toml: Path, library: str) -> str | None:
+    """snippets/ruff.toml with the library among the known third-party modules, or None if it is
+    there already. Without this, ruff reads the new folder snippets/<library>/ as a first-party
+    package, and sorts `import <library>` apart from the other libraries in every snippet."""
+    text = ruff_toml.read_text(encoding="utf-8")
+    match = re.search(r"^known-third-party = \[(.*)\]$", text, flags=re.MULTILINE)
+    if match is None:
+        sys.exit(f"{ruff_toml.name} has no known-third-party list: add {library!r} by hand")
+    names = re.findall(r'"([^"]+)"', match.group(1))
+    if library in names:
+        return None
+    listed = ", ".join(f'"{name}"' for name in sorted([*names, library]))
+    return text[: match.start()] + f"known-third-party = [{listed}]" + text[match.end() :]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("library", help="lower-case name, e.g. jax (the page is docs/<library>.md)")
@@ -108,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     title = title_of(args.library)
     mkdocs_yml = args.repo / "mkdocs.yml"
     nav = with_nav_entry(mkdocs_yml, title, f"{args.library}.md")  # before writing anything
+    ruff_toml = args.repo / "snippets" / "ruff.toml"
+    third_party = with_third_party(ruff_toml, args.library)
 
     snippet.parent.mkdir(parents=True, exist_ok=True)
     snippet.write_text(SNIPPET, encoding="utf-8")
@@ -122,8 +139,12 @@ def main(argv: list[str] | None = None) -> None:
         encoding="utf-8",
     )
     mkdocs_yml.write_text(nav, encoding="utf-8")
+    if third_party is not None:
+        ruff_toml.write_text(third_party, encoding="utf-8")
     for path in (page, snippet):
         print(f"created {path.relative_to(args.repo)}")
+    if third_party is not None:
+        print(f"added {args.library!r} to the third-party modules in snippets/ruff.toml")
     print(f"added {args.library}.md to the nav in mkdocs.yml; preview with `make serve`")
 
 

@@ -19,6 +19,8 @@ def test_scaffold_creates_a_page_that_builds_and_a_snippet_that_passes(built_sit
     assert created.returncode == 0, created.stderr
 
     assert "  - Graph Tools: graph_tools.md\n  - Walkthroughs:" in (repo / "mkdocs.yml").read_text()
+    ruff_toml = (repo / "snippets" / "ruff.toml").read_text()
+    assert '"graph_tools"' in ruff_toml.split("known-third-party")[1].splitlines()[0]
     page = (repo / "docs" / "graph_tools.md").read_text()
     assert '--8<-- "graph_tools/first_steps.py"' in page
 
