@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,7 +62,14 @@ def title_of(name: str) -> str:
     return name.replace("_", " ").title()
 
 
-def add_to_nav(mkdocs_yml: Path, title: str, page: str) -> None:
+def shadowed_module(topic: str) -> bool:
+    """A reader runs `python <topic>.py`, which puts the file's folder first on sys.path: a snippet
+    named like a module it imports (torch.py, captum.py, random.py) imports itself instead."""
+    return topic in sys.stdlib_module_names or topic in packages_distributions()
+
+
+def with_nav_entry(mkdocs_yml: Path, title: str, page: str) -> str:
+    """The text of mkdocs.yml with the page added to the nav, before the Walkthroughs section."""
     text = mkdocs_yml.read_text(encoding="utf-8")
     entry = f"  - {title}: {page}\n"
     marker = "  - Walkthroughs:\n"
@@ -72,7 +80,22 @@ def add_to_nav(mkdocs_yml: Path, title: str, page: str) -> None:
         if match is None:
             sys.exit("mkdocs.yml has no nav: add the page by hand")
         text = text[: match.end()] + entry + text[match.end() :]
-    mkdocs_yml.write_text(text, encoding="utf-8")
+    return text
+
+
+def with_third_party(ruff_toml: Path, library: str) -> str | None:
+    """snippets/ruff.toml with the library among the known third-party modules, or None if it is
+    there already. Without this, ruff reads the new folder snippets/<library>/ as a first-party
+    package, and sorts `import <library>` apart from the other libraries in every snippet."""
+    text = ruff_toml.read_text(encoding="utf-8")
+    match = re.search(r"^known-third-party = \[(.*)\]$", text, flags=re.MULTILINE)
+    if match is None:
+        sys.exit(f"{ruff_toml.name} has no known-third-party list: add {library!r} by hand")
+    names = re.findall(r'"([^"]+)"', match.group(1))
+    if library in names:
+        return None
+    listed = ", ".join(f'"{name}"' for name in sorted([*names, library]))
+    return text[: match.start()] + f"known-third-party = [{listed}]" + text[match.end() :]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -86,16 +109,25 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(
                 f"{value!r}: use lower-case letters, digits and underscores, starting with a letter"
             )
+    if shadowed_module(args.topic):
+        sys.exit(
+            f"{args.topic!r} is the name of a Python module: a snippet {args.topic}.py would import "
+            f"itself instead of it. Name the topic after the idea, e.g. {args.topic}_basics"
+        )
 
     page = args.repo / "docs" / f"{args.library}.md"
     snippet = args.repo / "snippets" / args.library / f"{args.topic}.py"
     for path in (page, snippet):
         if path.exists():
             sys.exit(f"{path.relative_to(args.repo)} exists already: nothing was written")
+    title = title_of(args.library)
+    mkdocs_yml = args.repo / "mkdocs.yml"
+    nav = with_nav_entry(mkdocs_yml, title, f"{args.library}.md")  # before writing anything
+    ruff_toml = args.repo / "snippets" / "ruff.toml"
+    third_party = with_third_party(ruff_toml, args.library)
 
     snippet.parent.mkdir(parents=True, exist_ok=True)
     snippet.write_text(SNIPPET, encoding="utf-8")
-    title = title_of(args.library)
     page.write_text(
         PAGE.format(
             title=title,
@@ -106,9 +138,13 @@ def main(argv: list[str] | None = None) -> None:
         ),
         encoding="utf-8",
     )
-    add_to_nav(args.repo / "mkdocs.yml", title, f"{args.library}.md")
+    mkdocs_yml.write_text(nav, encoding="utf-8")
+    if third_party is not None:
+        ruff_toml.write_text(third_party, encoding="utf-8")
     for path in (page, snippet):
         print(f"created {path.relative_to(args.repo)}")
+    if third_party is not None:
+        print(f"added {args.library!r} to the third-party modules in snippets/ruff.toml")
     print(f"added {args.library}.md to the nav in mkdocs.yml; preview with `make serve`")
 
 
