@@ -10,7 +10,7 @@ LINTED := snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve build test lint bench clean
+.PHONY: setup serve build test lint bench lighthouse clean
 
 setup: $(VENV)/.installed
 
@@ -35,5 +35,13 @@ test: lint
 bench: setup
 	$(BIN)/python scripts/bench.py
 
+# Lighthouse on every page (a benchmark: scripts/lighthouse.py says why). Needs Node >= 18 and npm.
+lighthouse: setup node_modules/.package-lock.json
+	$(BIN)/python scripts/lighthouse.py $(ARGS)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 clean:
-	rm -rf site .cache
+	rm -rf site .cache node_modules
