@@ -36,3 +36,28 @@ def pytest_sessionfinish(session, exitstatus):
             red=True,
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --------------------------------------------------------------------------- the built site, served
+# For the site-quality tests (test_links, test_overrides, test_browser): one build per test process,
+# shared by the tests of the xdist group "site" (one worker runs them all).
+
+
+@pytest.fixture(scope="session")
+def site_build(tmp_path_factory) -> Path:
+    from site_server import build_site
+
+    site = tmp_path_factory.mktemp("quality") / "site"
+    result = build_site(site)
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{result.stdout}{result.stderr}", pytrace=False)
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(site_build) -> str:
+    """The built site served on 127.0.0.1 as the host serves it (tests/site_server.py)."""
+    from site_server import serve
+
+    with serve(site_build) as base_url:
+        yield base_url
