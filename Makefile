@@ -10,7 +10,7 @@ LINTED := snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve build test lint bench lighthouse clean
+.PHONY: setup serve build offline test lint bench lighthouse clean
 
 setup: $(VENV)/.installed
 
@@ -24,6 +24,10 @@ serve: setup
 
 build: setup
 	$(BIN)/mkdocs build --strict
+
+# The site as a folder that works without a server (open site/index.html): Material's offline plugin.
+offline: setup
+	OFFLINE=true $(BIN)/mkdocs build --strict
 
 lint: setup
 	$(BIN)/ruff check $(LINTED)
