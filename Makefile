@@ -10,7 +10,7 @@ LINTED := snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve build offline test lint bench lighthouse clean
+.PHONY: setup serve build offline test lint browser bench lighthouse clean
 
 setup: $(VENV)/.installed
 
@@ -33,14 +33,26 @@ lint: setup
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-test: lint
+test: lint browser
 	$(BIN)/pytest -n auto
+
+# The browser tests (tests/test_browser.py) drive Debian's Chromium. Install it when missing: as root
+# (CI) or with sudo; otherwise say so, and those tests skip naming the missing browser.
+CHROMIUM ?= /usr/bin/chromium
+APT_CHROMIUM := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then $(APT_CHROMIUM); \
+	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+	    sudo sh -c '$(APT_CHROMIUM)' || echo "note: could not install chromium; the browser tests will be skipped"; \
+	  else echo "note: $(CHROMIUM) is missing (Debian: apt-get install chromium); the browser tests will be skipped"; fi; \
+	fi
 
 bench: setup
 	$(BIN)/python scripts/bench.py
 
 # Lighthouse on every page (a benchmark: scripts/lighthouse.py says why). Needs Node >= 18 and npm.
-lighthouse: setup node_modules/.package-lock.json
+lighthouse: setup browser node_modules/.package-lock.json
 	$(BIN)/python scripts/lighthouse.py $(ARGS)
 
 node_modules/.package-lock.json: package.json package-lock.json
