@@ -30,8 +30,8 @@ offline: setup
 	OFFLINE=true $(BIN)/mkdocs build --strict
 
 lint: setup
-	$(BIN)/ruff check $(LINTED)
-	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check --no-cache $(LINTED)
+	$(BIN)/ruff format --no-cache --check $(LINTED)
 
 test: lint browser
 	$(BIN)/pytest -n auto

@@ -1,14 +1,15 @@
-"""Print the figures the project tracks: test-suite wall time, each snippet's time, and site build
-times (cold, and again after a one-line prose edit). A benchmark, not a test: timings on a shared
-machine are noisy, so nothing here passes or fails; compare the figures with the targets it prints.
+"""Print the figures the project tracks: each snippet's time, site build times (cold, warm, after a
+prose edit, after a walkthrough edit), page weights, and the test suite's wall time.
 
-    make bench              # everything
-    python scripts/bench.py --skip-suite   # without the (slowest) full test-suite run
+A benchmark, not a test: timings on a shared machine are noisy, so nothing here passes or fails;
+compare the figures with the targets it prints. Run it with `make bench`, or
+`.venv/bin/python scripts/bench.py --skip-suite` to leave out the (slowest) full test-suite run.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import subprocess
 import sys
@@ -19,13 +20,26 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from harness import copy_repo, rel, run_snippet, snippet_files  # noqa: E402
+from harness import (  # noqa: E402
+    built_pages,
+    copy_repo,
+    page_weight,
+    rel,
+    run_snippet,
+    snippet_files,
+    walkthroughs,
+)
 
-TARGETS = {"suite": 60.0, "cold build": 30.0, "rebuild after prose edit": 3.0}
+TARGETS = {
+    "suite": 60.0,
+    "cold build": 30.0,
+    "rebuild after prose edit": 3.0,
+}
+WEIGHT_TARGET_KB = 150
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1", **(env or {}))
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
     return time.perf_counter() - start
@@ -34,39 +48,66 @@ def timed(command: list[str], cwd: Path) -> float:
 def report(name: str, seconds: float) -> None:
     target = TARGETS.get(name)
     versus = f"  (target {target:.0f} s: {seconds / target:.0%} of it)" if target else ""
-    print(f"{name:<28}{seconds:8.1f} s{versus}")
+    print(f"{name:<34}{seconds:7.1f} s{versus}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-suite", action="store_true", help="do not time the full test suite")
-    args = parser.parse_args()
-
+def bench_snippets() -> None:
     print("## Snippets (each alone, as the tests run it)")
     total = 0.0
     for path in snippet_files():
         result = run_snippet(path.relative_to(REPO / "snippets").as_posix())
         total += result.seconds
-        print(f"{rel(path):<44}{result.seconds:6.1f} s")
-    print(f"{'all snippets, one after another':<44}{total:6.1f} s\n")
+        print(f"{rel(path):<50}{result.seconds:6.1f} s")
+    print(f"{'all snippets, one after another':<50}{total:6.1f} s\n")
 
-    print("## Site build (in a temporary copy of the repository)")
+
+def bench_build() -> None:
+    print("## Site build (a temporary copy of the repository, an empty walkthrough cache)")
     with tempfile.TemporaryDirectory() as tmp:
         copy = copy_repo(Path(tmp) / "repo")
-        build = [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "--site-dir",
-            str(Path(tmp) / "site"),
-        ]
-        report("cold build", timed(build, copy))
+        site = Path(tmp) / "site"
+        env = {"TESTED_NOTES_CACHE": str(Path(tmp) / "cache")}
+        build = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
+        report("cold build", timed(build, copy, env))
+        report("warm build, nothing changed", timed(build, copy, env))
         page = copy / "docs" / "index.md"
         page.write_text(page.read_text() + "\nOne more sentence of prose.\n")
-        report("rebuild after prose edit", timed(build, copy))
+        report("rebuild after prose edit", timed(build, copy, env))
+        first = next(iter(walkthroughs().values()), None)
+        if first is not None:
+            edited = copy / "snippets" / first.relative_to(REPO / "snippets")
+            edited.write_text(edited.read_text() + "\n# One more comment.\n")
+            report(f"rebuild after editing {first.name}", timed(build, copy, env))
+        print("\n## Page weight on first load (gzip; HTML, CSS, JS, images; search index aside)")
+        for html in built_pages(site):
+            kb = page_weight(site, html) / 1000
+            verdict = "ok" if kb <= WEIGHT_TARGET_KB else f"over {WEIGHT_TARGET_KB} KB"
+            print(f"{html.parent.relative_to(site).as_posix() or '.':<50}{kb:7.1f} KB  {verdict}")
+        bench_stock_notebook_weight(Path(tmp) / "cache")
 
+
+def bench_stock_notebook_weight(cache: Path) -> None:
+    """What mkdocs-jupyter alone would put in each walkthrough page, for comparison."""
+    from mkdocs_jupyter.convert import nb2html
+
+    latest: dict[str, Path] = {}  # one per walkthrough: the newest execution in the cache
+    for notebook in sorted(cache.glob("*/walkthroughs/*/*.ipynb"), key=lambda p: p.stat().st_mtime):
+        latest[f"walkthroughs/{notebook.parent.name}/{notebook.stem}"] = notebook
+    if latest:
+        print(
+            "\n## The same walkthroughs as stock mkdocs-jupyter renders them (its HTML alone, gzip)"
+        )
+    for name, notebook in sorted(latest.items()):
+        stock = len(gzip.compress(nb2html(str(notebook)).encode())) / 1000
+        print(f"{name:<50}{stock:7.1f} KB before any CSS, JS or theme")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-suite", action="store_true", help="do not time the test suite")
+    args = parser.parse_args()
+    bench_snippets()
+    bench_build()
     if not args.skip_suite:
         print("\n## Test suite (pytest -n auto)")
         report("suite", timed([sys.executable, "-m", "pytest", "-n", "auto", "-q"], REPO))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import gzip
 import importlib.util
 import io
 import os
@@ -36,13 +37,6 @@ NETGUARD = Path(__file__).resolve().parent / "netguard"
 DEFAULT_TIMEOUT = 180  # seconds per program; the slowest snippet takes a fraction of this
 
 PYTHON_LANGS = {"python", "py", "python3", "py3"}
-
-# Warnings that the pinned libraries raise from their own code, whatever a snippet does. Each is named
-# on the pages that trigger it (search the docs for the message); every other warning fails a snippet.
-KNOWN_LIBRARY_WARNINGS = [
-    # torch_geometric 2.8 decorates a helper with @torch.jit.script, which torch 2.14 deprecates.
-    "ignore:`torch.jit.script` is deprecated:FutureWarning",
-]
 
 
 def rel(path: Path) -> str:
@@ -79,9 +73,8 @@ def snippet_env(extra: dict | None = None) -> dict:
     env["MPLBACKEND"] = "Agg"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
-    env["PYTHONWARNINGS"] = ",".join(
-        filter(None, [*KNOWN_LIBRARY_WARNINGS, env.get("PYTHONWARNINGS")])
-    )
+    known = hook_module("walkthroughs").KNOWN_LIBRARY_WARNINGS  # one list for tests and build
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [*known, env.get("PYTHONWARNINGS")]))
     env.update(extra or {})
     return env
 
@@ -162,19 +155,30 @@ def _tail(text: str, lines: int = 40) -> str:
 
 
 @functools.cache
-def _snippet_diff_module():
-    spec = importlib.util.spec_from_file_location(
-        "snippet_diff", REPO / "hooks" / "snippet_diff.py"
-    )
+def hook_module(name: str):
+    """A module of hooks/, the same code MkDocs runs during the build."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "hooks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 @functools.cache
+def site_config():
+    return load_config(str(REPO / "mkdocs.yml"))
+
+
+def walkthroughs() -> dict[str, Path]:
+    """Nav entry (walkthroughs/<library>/<topic>.ipynb) -> the snippet it executes."""
+    entries = hook_module("walkthroughs").walkthrough_entries(site_config()["nav"])
+    prefix = len(hook_module("walkthroughs").PREFIX)
+    return {uri: SNIPPETS / Path(uri[prefix:]).with_suffix(".py") for uri in entries}
+
+
+@functools.cache
 def _snippet_preprocessor():
     """pymdownx.snippets configured exactly as mkdocs.yml configures it for the build."""
-    config = load_config(str(REPO / "mkdocs.yml"))
+    config = site_config()
     extension_configs = dict(config["mdx_configs"])
     snippet_config = dict(extension_configs["pymdownx.snippets"])
     snippet_config["base_path"] = [str(REPO / b) for b in snippet_config.get("base_path", ["."])]
@@ -213,7 +217,7 @@ def expand_page(page: Path) -> ExpandedPage:
     """The page's Markdown after the snippet-diff hook and pymdownx.snippets, with a line map."""
     label = rel(page)
     try:
-        text = _snippet_diff_module().expand(
+        text = hook_module("snippet_diff").expand(
             page.read_text(encoding="utf-8"), SNIPPETS, source=label
         )
     except ValueError as error:
@@ -361,3 +365,23 @@ def copy_repo(destination: Path) -> Path:
     ignore = shutil.ignore_patterns(".git", ".venv", "site", ".cache", "__pycache__", "*.pyc")
     shutil.copytree(REPO, destination, ignore=ignore)
     return destination
+
+
+# --------------------------------------------------------------------------- built site
+
+
+def built_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("index.html") if p.parent.name != "404")
+
+
+def page_weight(site: Path, page: Path) -> int:
+    """Bytes transferred on a first load, gzip-compressed as any static host serves them:
+    the HTML and every local stylesheet, script and image it references (the search index,
+    fetched on first use of search, aside)."""
+    html = page.read_text(encoding="utf-8")
+    total = len(gzip.compress(html.encode()))
+    for ref in set(re.findall(r'(?:href|src)="([^"#?]+\.(?:css|js|png|svg|ico))"', html)):
+        asset = (page.parent / ref).resolve()
+        if asset.is_file():
+            total += len(gzip.compress(asset.read_bytes()))
+    return total

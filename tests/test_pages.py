@@ -13,6 +13,7 @@ from harness import (
     page_programs,
     rel,
     snippet_files,
+    walkthroughs,
 )
 from pytest_codeblocks import extract_from_buffer
 
@@ -45,6 +46,8 @@ def _shown_snippets() -> dict[str, list[str]]:
             continue  # reported by test_includes_resolve
         for line, include in expanded.includes:
             shown.setdefault(include.split(":")[0], []).append(f"{rel(page)}:{line}")
+    for uri, snippet in walkthroughs().items():
+        shown.setdefault(snippet.relative_to(SNIPPETS).as_posix(), []).append(uri)
     return shown
 
 

@@ -6,8 +6,8 @@ from torch_geometric.utils import to_dense_adj
 # so an undirected edge appears twice, once in each direction.
 edge_index = torch.tensor(
     [
-        [0, 1, 1, 2],
-        [1, 0, 2, 1],
+        [0, 1, 1, 2],  # source nodes
+        [1, 0, 2, 1],  # target nodes
     ]
 )
 x = torch.tensor([[1.0], [2.0], [3.0]])  # one feature per node
