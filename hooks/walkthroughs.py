@@ -329,11 +329,14 @@ def on_page_content(html_text, page, config, files):
         return html_text
     html_text = slim(html_text, figure_titles(record["notebook"]))
     stem = Path(page.file.src_uri).stem
+    # The downloads sit in the page's folder: next to the page with directory URLs (…/cnn/), one
+    # level down from it without them (make offline: …/cnn.html, files in …/cnn/).
+    here = "" if config.use_directory_urls else f"{stem}/"
     downloads = (
         '<p class="walkthrough-downloads">'
         f"This page is <code>{html.escape(record['snippet'])}</code>, executed when the site was built "
         f"({record['seconds']:.1f} s). Download it: "
-        f'<a href="{stem}.py" download>{stem}.py</a> · '
-        f'<a href="{stem}.ipynb" download>{stem}.ipynb</a></p>'
+        f'<a href="{here}{stem}.py" download>{stem}.py</a> · '
+        f'<a href="{here}{stem}.ipynb" download>{stem}.ipynb</a></p>'
     )
     return downloads + html_text
