@@ -10,7 +10,7 @@ LINTED := snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve build test lint bench page clean
+.PHONY: setup serve build offline test lint browser bench lighthouse page clean
 
 setup: $(VENV)/.installed
 
@@ -25,12 +25,28 @@ serve: setup
 build: setup
 	$(BIN)/mkdocs build --strict
 
+# The site as a folder that works without a server (open site/index.html): Material's offline plugin.
+offline: setup
+	OFFLINE=true $(BIN)/mkdocs build --strict
+
 lint: setup
 	$(BIN)/ruff check --no-cache $(LINTED)
 	$(BIN)/ruff format --no-cache --check $(LINTED)
 
-test: lint
+test: lint browser
 	$(BIN)/pytest -n auto
+
+# The browser tests (tests/test_browser.py) drive Debian's Chromium. Install it when missing: as root
+# (CI) or with sudo; otherwise say so, and those tests skip naming the missing browser.
+CHROMIUM ?= /usr/bin/chromium
+APT_CHROMIUM := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then $(APT_CHROMIUM); \
+	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+	    sudo sh -c '$(APT_CHROMIUM)' || echo "note: could not install chromium; the browser tests will be skipped"; \
+	  else echo "note: $(CHROMIUM) is missing (Debian: apt-get install chromium); the browser tests will be skipped"; fi; \
+	fi
 
 bench: setup
 	$(BIN)/python scripts/bench.py
@@ -39,5 +55,13 @@ bench: setup
 page: setup
 	$(BIN)/python scripts/new_page.py $(LIB) $(TOPIC)
 
+# Lighthouse on every page (a benchmark: scripts/lighthouse.py says why). Needs Node >= 18 and npm.
+lighthouse: setup browser node_modules/.package-lock.json
+	$(BIN)/python scripts/lighthouse.py $(ARGS)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 clean:
-	rm -rf site .cache
+	rm -rf site .cache node_modules

@@ -156,12 +156,18 @@ def execute(snippet: Path, label: str) -> dict:
                     f"would see on the page:\n{output.get('text', '')}"
                 )
     folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, notebook_path)
     record = {
         "seconds": round(seconds, 2),
         "executed": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    record_path.write_text(json.dumps(record))
+    # Written aside, then renamed: a build running at the same time never reads half a file.
+    for path, text in [
+        (notebook_path, nbformat.writes(notebook)),
+        (record_path, json.dumps(record)),
+    ]:
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
     return {**record, "notebook": str(notebook_path), "cached": False}
 
 
@@ -329,11 +335,14 @@ def on_page_content(html_text, page, config, files):
         return html_text
     html_text = slim(html_text, figure_titles(record["notebook"]))
     stem = Path(page.file.src_uri).stem
+    # The downloads sit in the page's folder: next to the page with directory URLs (…/cnn/), one
+    # level down from it without them (make offline: …/cnn.html, files in …/cnn/).
+    here = "" if config.use_directory_urls else f"{stem}/"
     downloads = (
         '<p class="walkthrough-downloads">'
         f"This page is <code>{html.escape(record['snippet'])}</code>, executed when the site was built "
         f"({record['seconds']:.1f} s). Download it: "
-        f'<a href="{stem}.py" download>{stem}.py</a> · '
-        f'<a href="{stem}.ipynb" download>{stem}.ipynb</a></p>'
+        f'<a href="{here}{stem}.py" download>{stem}.py</a> · '
+        f'<a href="{here}{stem}.ipynb" download>{stem}.ipynb</a></p>'
     )
     return downloads + html_text

@@ -40,8 +40,27 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """The site built once per test process (tests that use it share the xdist group "build")."""
+    """The site built once per test process; every test that uses it is in the xdist group
+    "build", so one worker builds it once for all of them."""
     from harness import build_site
 
     site = tmp_path_factory.mktemp("site")
     return build_site(site), site
+
+
+@pytest.fixture(scope="session")
+def site_build(built_site) -> Path:
+    """The built site's folder, for the site-quality tests (test_links, test_overrides, test_browser)."""
+    result, site = built_site
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{result.stdout}{result.stderr}", pytrace=False)
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(site_build) -> str:
+    """The built site served on 127.0.0.1 as the host serves it (tests/site_server.py)."""
+    from site_server import serve
+
+    with serve(site_build) as base_url:
+        yield base_url

@@ -389,13 +389,20 @@ def page_weight(site: Path, page: Path) -> int:
     return total
 
 
-def build_site(destination: Path, repo: Path = REPO) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+def build_site(
+    destination: Path, repo: Path = REPO, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict`` of ``repo`` into ``destination`` (the repository is not written);
+    ``env`` adds environment variables (``{"OFFLINE": "true"}`` for the offline build)."""
+    env = {
+        "OFFLINE": "false",
+        **(env or {}),
+    }  # the online build unless asked, whatever the shell has
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
         cwd=repo,
-        env=env,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1", **env),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )

@@ -1,0 +1,336 @@
+"""The built site in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+The site is built once (tests/conftest.py, ``site_build``) and served on 127.0.0.1 as the host serves
+it (tests/site_server.py). Every request the browser makes is recorded; any that leaves loopback is
+blocked and fails the test, as do console errors, script errors and failed responses. Pages are
+found by walking the build, so new pages are covered without editing this file.
+
+Screenshots of every page (desktop, full page; phone, first screen) go to ``$SCREENSHOT_DIR`` when
+it is set, else to a temporary folder; never into the repository.
+
+Chromium is Debian's package (``make test`` installs it when it can, see the Makefile). Without it
+these tests are skipped with the reason, unless TESTED_NOTES_REQUIRE_BROWSER is set (CI), where a
+missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from harness import build_site
+from site_server import REPO, built_pages, site_prefix
+
+pytestmark = pytest.mark.xdist_group("build")  # shares the one build (conftest.py)
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # Chromium refuses to run as root (CI) without it
+    "--disable-dev-shm-usage",
+    # A closed network makes these fail, slowly or with console errors that are not the site's.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}  # a current phone, in CSS pixels
+LOCAL_SCHEMES = ("data", "blob", "about", "file", "chrome-error")
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.is_file():
+        reason = (
+            f"Debian's Chromium is not installed ({CHROMIUM} is missing): `make test` installs it "
+            "with apt-get when run as root or with sudo; or `sudo apt-get install chromium`"
+        )
+        if os.environ.get("TESTED_NOTES_REQUIRE_BROWSER"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if not folder:
+        return tmp_path_factory.mktemp("screenshots")
+    path = Path(folder).resolve()
+    if path == REPO or REPO in path.parents:
+        pytest.fail(f"SCREENSHOT_DIR={folder} is inside the repository; use a folder outside it")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def offline_build(tmp_path_factory) -> Path:
+    """The `make offline` build (Material's offline plugin), to open from file://."""
+    site = tmp_path_factory.mktemp("offline") / "site"
+    result = build_site(site, env={"OFFLINE": "true"})
+    if result.returncode != 0:
+        pytest.fail(f"OFFLINE=true mkdocs build failed:\n{result.stdout}{result.stderr}")
+    return site
+
+
+class Recorder:
+    """Everything a browser context does that a page must not: leave loopback, log errors, 404."""
+
+    def __init__(self, context):
+        self.problems: list[str] = []
+        context.route(lambda url: not self.local(url), self._block)
+        context.on("request", self._on_request)
+        context.on("response", self._on_response)
+        context.on("page", self._watch)
+
+    @staticmethod
+    def local(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in LOCAL_SCHEMES or parts.hostname in ("127.0.0.1", "localhost")
+
+    def take(self) -> list[str]:
+        problems, self.problems = self.problems, []
+        return list(dict.fromkeys(problems))  # once each, in order
+
+    def _block(self, route):
+        self.problems.append(f"third-party request (blocked): {route.request.url}")
+        route.abort()
+
+    def _on_request(self, request):
+        if not self.local(request.url):
+            self.problems.append(f"third-party request: {request.url}")
+
+    def _on_response(self, response):
+        if response.status >= 400 and self.local(response.url):
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def _watch(self, page):
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and self.problems.append(f"console error: {message.text}")
+            ),
+        )
+
+
+def slug(page) -> str:
+    return page.path.strip("/").replace("/", "_").removesuffix(".html") or "index"
+
+
+def fail_on(problems: list[str], what: str) -> None:
+    if problems:
+        pytest.fail(f"{what}:\n" + "\n".join(problems), pytrace=False)
+
+
+# --------------------------------------------------------------------------- every page
+
+
+def test_every_page_loads_cleanly_and_privately(browser, site_build, site_url, screenshots):
+    """Each page: no third-party request, no console or script error, no failed request, no
+    sideways scrolling on a phone; a screenshot of each, desktop and phone."""
+    context = browser.new_context(viewport=DESKTOP, color_scheme="light")
+    recorder = Recorder(context)
+    page = context.new_page()
+    pages = built_pages(site_build, site_url)
+    assert pages, "the build has no HTML pages"
+    problems = []
+    for built in pages:
+        response = page.goto(built.url, wait_until="networkidle")
+        if response is None or response.status != 200:
+            problems.append(f"{built.name}: HTTP {response and response.status}")
+        page.screenshot(path=screenshots / f"{slug(built)}-desktop.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            problems.append(f"{built.name}: {overflow} px wider than a {PHONE['width']} px phone")
+        page.screenshot(path=screenshots / f"{slug(built)}-phone.png")
+        page.set_viewport_size(DESKTOP)
+        problems += [f"{built.name}: {problem}" for problem in recorder.take()]
+    context.close()
+    fail_on(problems, f"{len(pages)} pages checked (screenshots in {screenshots})")
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search(page, query: str):
+    """Type ``query`` into Material's search; return the result links once there are some."""
+    box = page.locator("input.md-search__input")
+    if not box.is_visible():  # narrow screens: the search opens from a header button
+        page.locator("label.md-header__button[for='__search']").click()
+    box.press_sequentially(query)  # typed: Material searches on key events, not on fill()
+    results = page.locator("li.md-search-result__item > a")
+    results.first.wait_for(timeout=10_000)
+    return results
+
+
+def open_result_for(page, results, path: str) -> None:
+    """Click the first result that links to the page at ``path`` (query and anchor aside)."""
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    for i, href in enumerate(hrefs):
+        if urlsplit(urljoin(page.url, href)).path == path:
+            results.nth(i).click()
+            return
+    pytest.fail(f"no search result links to {path}; results: {hrefs}", pytrace=False)
+
+
+def test_search_finds_gcnconv_and_opens_the_pyg_page(browser, site_url):
+    context = browser.new_context(viewport=DESKTOP)
+    recorder = Recorder(context)
+    page = context.new_page()
+    page.goto(site_url, wait_until="networkidle")
+    results = search(page, "GCNConv")
+    open_result_for(page, results, site_prefix() + "pyg/")
+    page.wait_for_url(re.compile(r"/pyg/"))
+    assert "PyTorch Geometric" in page.locator("h1").first.inner_text()
+    mark = page.locator("article mark").first  # search.highlight marks the term on the page
+    mark.wait_for(timeout=10_000)
+    assert "GCNConv" in mark.inner_text()
+    context.close()
+    fail_on(recorder.take(), "while searching")
+
+
+# --------------------------------------------------------------------------- copy button
+
+REVEAL = """element => {
+  // Open every content tab and <details> around the element, as a reader would to see it.
+  for (let node = element; node; node = node.parentElement) {
+    if (node.classList?.contains("tabbed-block")) {
+      const index = [...node.parentElement.children].indexOf(node);
+      node.closest(".tabbed-set").querySelector(":scope > .tabbed-labels").children[index].click();
+    }
+    if (node.tagName === "DETAILS") node.open = true;
+  }
+}"""
+
+
+def test_copy_button_copies_exactly_the_snippet(browser, site_build, site_url):
+    """Every code block titled with a snippet file, on every page: its copy button puts exactly
+    that file's text on the clipboard (Material leaves out the file's final newline, nothing else)."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
+    context = browser.new_context(viewport=DESKTOP)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    recorder = Recorder(context)
+    page = context.new_page()
+    checked, problems = 0, []
+    for built in built_pages(site_build, site_url):
+        if "snippets/" not in built.file.read_text(encoding="utf-8"):
+            continue
+        page.goto(built.url, wait_until="load")
+        blocks = page.locator("div.highlight:has(> span.filename)")
+        for i in range(blocks.count()):
+            block = blocks.nth(i)
+            title = block.locator("> span.filename").inner_text().strip()
+            source = REPO / title
+            if not title.startswith("snippets/") or not source.is_file():
+                continue
+            block.evaluate(REVEAL)
+            page.evaluate("navigator.clipboard.writeText('(nothing copied)')")
+            block.locator("button[data-md-type='copy']").click()
+            copied = page.evaluate("navigator.clipboard.readText()")
+            checked += 1
+            if copied + "\n" != source.read_text(encoding="utf-8"):
+                problems.append(f"{built.name}, block {i + 1} ({title}): copied\n{copied}")
+        problems += [f"{built.name}: {problem}" for problem in recorder.take()]
+    context.close()
+    assert checked, "no code block titled with a snippet file was found on any page"
+    fail_on(problems, f"{checked} copy buttons checked")
+
+
+# --------------------------------------------------------------------------- colour scheme
+
+
+def scheme(page) -> str:
+    return page.locator("body").get_attribute("data-md-color-scheme")
+
+
+def background(page) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+def test_light_dark_toggle_switches_and_persists(browser, site_url):
+    context = browser.new_context(viewport=DESKTOP, color_scheme="light")
+    recorder = Recorder(context)
+    page = context.new_page()
+    page.goto(site_url, wait_until="load")
+    assert scheme(page) == "default"
+    light = background(page)
+    page.locator("form[data-md-component='palette'] label:visible").click()
+    assert scheme(page) == "slate"
+    assert background(page) != light, "the dark scheme did not change the page's colours"
+    page.goto(site_url + "pyg/", wait_until="load")  # another page: the choice persists
+    assert scheme(page) == "slate"
+    page.reload(wait_until="load")
+    assert scheme(page) == "slate"
+    page.locator("form[data-md-component='palette'] label:visible").click()
+    assert scheme(page) == "default"
+    second = context.new_page()  # a new tab of the same browser remembers it too
+    second.goto(site_url, wait_until="load")
+    assert scheme(second) == "default" and background(second) == light
+    context.close()
+    fail_on(recorder.take(), "while switching colour schemes")
+
+
+# --------------------------------------------------------------------------- phone
+
+
+def test_navigation_works_on_a_phone(browser, site_url):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    recorder = Recorder(context)
+    page = context.new_page()
+    page.goto(site_url, wait_until="load")
+    link = page.locator("nav.md-nav--primary a.md-nav__link", has_text="PyTorch Geometric").first
+
+    def on_screen() -> bool:
+        box = link.bounding_box()
+        return bool(box) and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+    assert not on_screen(), "the navigation drawer is open before the menu button is tapped"
+    page.locator("label.md-header__button[for='__drawer']").tap()
+    page.wait_for_function("document.getElementById('__drawer').checked")
+    page.wait_for_timeout(300)  # the drawer slides in
+    assert on_screen(), "the menu button did not open the navigation drawer"
+    link.tap()
+    page.wait_for_url(re.compile(r"/pyg/$"))
+    assert "PyTorch Geometric" in page.locator("h1").first.inner_text()
+    context.close()
+    fail_on(recorder.take(), "while navigating on a phone")
+
+
+# --------------------------------------------------------------------------- offline
+
+
+def test_offline_build_works_from_a_folder(browser, offline_build):
+    """`make offline`: opened from file:// with no network, pages link to each other and search
+    works (Material's offline plugin, with the shim vendored by hooks/offline.py)."""
+    from test_links import broken_links
+
+    fail_on(broken_links(offline_build, directory_index=False), "broken links in the offline build")
+    context = browser.new_context(viewport=DESKTOP)
+    recorder = Recorder(context)
+    page = context.new_page()
+    page.goto((offline_build / "index.html").as_uri(), wait_until="load")
+    page.locator("nav.md-nav--primary a.md-nav__link", has_text="PyTorch Geometric").first.click()
+    page.wait_for_url(re.compile(r"/pyg\.html$"))
+    assert "PyTorch Geometric" in page.locator("h1").first.inner_text()
+    results = search(page, "GCNConv")
+    open_result_for(page, results, urlsplit((offline_build / "pyg.html").as_uri()).path)
+    page.wait_for_url(re.compile(r"/pyg\.html"))
+    problems = [p for p in recorder.take() if not p.startswith("HTTP")]
+    context.close()
+    fail_on(problems, "in the offline build")
