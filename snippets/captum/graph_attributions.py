@@ -86,8 +86,8 @@ with torch.no_grad():
 difference = at_input - at_baseline
 total = node_mask.sum() + edge_mask.sum()
 torch.testing.assert_close(total, difference, atol=1e-2 * difference.abs().item(), rtol=0)
-print(f"F(x) - F(baseline) = {difference:.3f}; node attributions {node_mask.sum():.3f}", end="")
-print(f" + edge attributions {edge_mask.sum():.3f}")
+print(f"F(x) - F(baseline) = {difference:.3f}")
+print(f"  = node attributions {node_mask.sum():.3f} + edge attributions {edge_mask.sum():.3f}")
 
 # %% The same numbers from the low-level path, which also returns Captum's convergence delta
 captum_model = to_captum_model(model, mask_type="node_and_edge", output_idx=NODE)

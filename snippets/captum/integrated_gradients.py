@@ -89,10 +89,8 @@ for name, baseline in baselines.items():
     assert abs(delta.item()) < tolerance
 
     inside, outside = attribution[on_square].sum(), attribution[~on_square].sum()
-    print(
-        f"{name:>21}: F(x) - F(baseline) = {difference:5.2f} = {inside:5.2f} on the square", end=""
-    )
-    print(f" {outside:+.2f} elsewhere")
+    explained = f"{name:>21}: F(x) - F(baseline) = {difference:5.2f}"
+    print(f"{explained} = {inside:5.2f} on the square {outside:+.2f} elsewhere")
 
 # IG multiplies by (input - baseline): where the two agree, the attribution is exactly zero.
 assert (attributions["same noise, no square"][~on_square] == 0).all()
