@@ -79,7 +79,7 @@ attributions = {
         image,
         nt_type="smoothgrad",
         nt_samples=NT_SAMPLES,
-        stdevs=0.3,
+        stdevs=0.3,  # as much noise as the background already has
         baselines=torch.zeros_like(image),
         target=TARGET,
         n_steps=N_STEPS,

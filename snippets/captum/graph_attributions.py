@@ -113,17 +113,17 @@ edge_importance = {}
 for (source, destination), value in zip(graph.edge_index.t().tolist(), edge_mask.abs().tolist()):
     key = (min(source, destination), max(source, destination))
     edge_importance[key] = edge_importance.get(key, 0.0) + value  # both directions together
-widths = [0.5 + 4 * edge_importance[edge] / max(edge_importance.values()) for edge in club.edges]
+widths = [0.3 + 4 * edge_importance[edge] / max(edge_importance.values()) for edge in club.edges]
 
-fig, ax = plt.subplots(figsize=(7, 5.5))
+fig, ax = plt.subplots(figsize=(5.6, 4.4))
 limit = importance.abs().max().item()
-nx.draw_networkx_edges(club, positions, ax=ax, width=widths, edge_color="gray", alpha=0.6)
+nx.draw_networkx_edges(club, positions, ax=ax, width=widths, edge_color="darkgray")
 nodes = nx.draw_networkx_nodes(
     club, positions, ax=ax, node_color=importance.tolist(), cmap="RdBu_r", vmin=-limit, vmax=limit
 )
 nodes.set_edgecolor(["black" if node == NODE else "lightgray" for node in club.nodes])
-nx.draw_networkx_labels(club, positions, ax=ax, font_size=8)
+nx.draw_networkx_labels(club, positions, ax=ax, font_size=7)
 fig.colorbar(nodes, ax=ax, label=f"IG attribution to the logit of community {target}")
-ax.set_title(f"Why member {NODE} is placed in community {target} (edge width: |attribution|)")
+ax.set_title(f"Why member {NODE} is in community {target}\n(edge width: |attribution|)")
 ax.axis("off")
 fig.tight_layout()
