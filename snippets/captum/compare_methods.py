@@ -23,9 +23,15 @@ def make_batch(n):
     cols = torch.randint(0, SIZE - SQUARE + 1, (n,), device=device)
     top_left = torch.randint(0, SIZE // 2 - SQUARE + 1, (2, n), device=device)
     outside = torch.randint(SIZE // 2, SIZE - SQUARE + 1, (n,), device=device)
-    move_row = torch.rand(n, device=device) < 0.5  # negatives: push one coordinate out
-    rows = torch.where(labels == 1, top_left[0], torch.where(move_row, outside, rows))
-    cols = torch.where(labels == 1, top_left[1], torch.where(move_row, cols, outside))
+    move_row = (
+        torch.rand(n, device=device) < 0.5
+    )  # negatives: push one coordinate out
+    rows = torch.where(
+        labels == 1, top_left[0], torch.where(move_row, outside, rows)
+    )
+    cols = torch.where(
+        labels == 1, top_left[1], torch.where(move_row, cols, outside)
+    )
     noise = 0.3 * torch.randn(n, 3, SIZE, SIZE, device=device)
     return draw_squares(noise, rows, cols), labels
 
@@ -34,8 +40,12 @@ def make_batch(n):
 class CNN(nn.Module):
     def __init__(self, in_channels, hidden_channels=8, num_classes=2):
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, hidden_channels, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(hidden_channels, hidden_channels, kernel_size=3, padding=1)
+        self.conv1 = nn.Conv2d(
+            in_channels, hidden_channels, kernel_size=3, padding=1
+        )
+        self.conv2 = nn.Conv2d(
+            hidden_channels, hidden_channels, kernel_size=3, padding=1
+        )
         self.pool = nn.MaxPool2d(4)
         self.head = nn.Linear(hidden_channels * (SIZE // 4) ** 2, num_classes)
 
@@ -62,7 +72,10 @@ print(f"accuracy on 1000 fresh images: {accuracy:.3f}")
 
 # %% The same test image as in integrated_gradients.py
 noise = 0.3 * torch.randn(1, 3, SIZE, SIZE, device=device)
-square_at = (torch.tensor([2], device=device), torch.tensor([3], device=device))
+square_at = (
+    torch.tensor([2], device=device),
+    torch.tensor([3], device=device),
+)
 image = draw_squares(noise, *square_at)
 on_square = draw_squares(torch.zeros_like(image), *square_at) > 0
 TARGET = 1
@@ -71,9 +84,14 @@ TARGET = 1
 integrated_gradients = IntegratedGradients(model)
 N_STEPS, NT_SAMPLES = 64, 10
 attributions = {
-    "Saliency": Saliency(model).attribute(image.clone().requires_grad_(), target=TARGET),
+    "Saliency": Saliency(model).attribute(
+        image.clone().requires_grad_(), target=TARGET
+    ),
     "Integrated gradients": integrated_gradients.attribute(
-        image, baselines=torch.zeros_like(image), target=TARGET, n_steps=N_STEPS
+        image,
+        baselines=torch.zeros_like(image),
+        target=TARGET,
+        n_steps=N_STEPS,
     ),
     "SmoothGrad on IG": NoiseTunnel(integrated_gradients).attribute(
         image,
@@ -93,7 +111,9 @@ gradient_evaluations = {
 
 # %% Cost, completeness and how much of each map falls on the square (16 of 256 pixels)
 with torch.no_grad():
-    difference = model(image)[0, TARGET] - model(torch.zeros_like(image))[0, TARGET]
+    difference = (
+        model(image)[0, TARGET] - model(torch.zeros_like(image))[0, TARGET]
+    )
 print(f"F(x) - F(black image) = {difference:.2f}")
 print(f"{'method':20} {'gradients':>9} {'sum':>7} {'on the square':>14}")
 shares = {}
@@ -101,11 +121,18 @@ for name, attribution in attributions.items():
     magnitude = attribution.abs()
     shares[name] = (magnitude[on_square].sum() / magnitude.sum()).item()
     total = attribution.sum().item()
-    print(f"{name:20} {gradient_evaluations[name]:9} {total:7.2f} {shares[name]:14.0%}")
+    print(
+        f"{name:20} {gradient_evaluations[name]:9} {total:7.2f} {shares[name]:14.0%}"
+    )
 
 # Only integrated gradients is complete: its sum is F(x) - F(baseline), Saliency's is not.
 integrated = attributions["Integrated gradients"].sum()
-torch.testing.assert_close(integrated, difference, atol=5e-3 * difference.abs().item(), rtol=0)
+torch.testing.assert_close(
+    integrated, difference, atol=5e-3 * difference.abs().item(), rtol=0
+)
 assert abs(attributions["Saliency"].sum() - difference) > difference.abs() / 2
 # On this input, both IG maps concentrate on the square more than the plain gradient does.
-assert min(shares["Integrated gradients"], shares["SmoothGrad on IG"]) > shares["Saliency"]
+assert (
+    min(shares["Integrated gradients"], shares["SmoothGrad on IG"])
+    > shares["Saliency"]
+)

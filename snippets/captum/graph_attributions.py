@@ -11,7 +11,9 @@ from torch_geometric.utils import k_hop_subgraph, to_networkx
 # %% The site's GCN body with a linear head for the four communities, trained on Karate Club
 torch.manual_seed(0)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-graph = KarateClub()[0].to(device)  # x is the 34 x 34 identity: each member's feature is its id
+graph = KarateClub()[0].to(
+    device
+)  # x is the 34 x 34 identity: each member's feature is its id
 
 
 class GCN(nn.Module):
@@ -32,7 +34,9 @@ optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
 for epoch in range(100):
     optimizer.zero_grad()
     logits = model(graph.x, graph.edge_index)
-    loss = nn.functional.cross_entropy(logits[graph.train_mask], graph.y[graph.train_mask])
+    loss = nn.functional.cross_entropy(
+        logits[graph.train_mask], graph.y[graph.train_mask]
+    )
     loss.backward()
     optimizer.step()
 model.eval()
@@ -43,22 +47,32 @@ explainer = Explainer(
     model,
     algorithm=CaptumExplainer("IntegratedGradients", n_steps=64),
     explanation_type="model",  # explain the model's own prediction (its argmax class)
-    model_config=dict(mode="multiclass_classification", task_level="node", return_type="raw"),
+    model_config=dict(
+        mode="multiclass_classification", task_level="node", return_type="raw"
+    ),
     node_mask_type="attributes",  # one attribution per node feature: [num_nodes, num_features]
     edge_mask_type="object",  # one attribution per edge: [num_edges]
 )
 explanation = explainer(graph.x, graph.edge_index, index=NODE)
 target = int(explanation.target[NODE])
 node_mask, edge_mask = explanation.node_mask, explanation.edge_mask
-print(f"member {NODE}: predicted community {target}, true community {int(graph.y[NODE])}")
-print(f"node_mask {tuple(node_mask.shape)}, edge_mask {tuple(edge_mask.shape)}")
+print(
+    f"member {NODE}: predicted community {target}, true community {int(graph.y[NODE])}"
+)
+print(
+    f"node_mask {tuple(node_mask.shape)}, edge_mask {tuple(edge_mask.shape)}"
+)
 
 # Two GCN layers see two hops: outside that neighbourhood every attribution is exactly zero.
-subset, _, _, in_reach = k_hop_subgraph(NODE, 2, graph.edge_index, num_nodes=graph.num_nodes)
+subset, _, _, in_reach = k_hop_subgraph(
+    NODE, 2, graph.edge_index, num_nodes=graph.num_nodes
+)
 outside = torch.ones(graph.num_nodes, dtype=torch.bool, device=device)
 outside[subset] = False
 assert (node_mask[outside] == 0).all() and (edge_mask[~in_reach] == 0).all()
-print(f"nonzero only within two hops: {len(subset)} members, {int(in_reach.sum())} edges")
+print(
+    f"nonzero only within two hops: {len(subset)} members, {int(in_reach.sum())} edges"
+)
 
 
 # %% Completeness on a graph: the baseline is "no features, no messages along any edge"
@@ -69,10 +83,18 @@ def dense_gcn(x, edge_weight):
     """
     source, destination = graph.edge_index
     n = graph.num_nodes
-    messages = torch.zeros(n, n, device=device).index_put((destination, source), edge_weight)
-    degree = torch.zeros(n, device=device).index_add(0, destination, torch.ones_like(edge_weight))
+    messages = torch.zeros(n, n, device=device).index_put(
+        (destination, source), edge_weight
+    )
+    degree = torch.zeros(n, device=device).index_add(
+        0, destination, torch.ones_like(edge_weight)
+    )
     scale = (degree + 1).pow(-0.5)
-    propagate = scale[:, None] * (messages + torch.eye(n, device=device)) * scale[None, :]
+    propagate = (
+        scale[:, None]
+        * (messages + torch.eye(n, device=device))
+        * scale[None, :]
+    )
     h = (propagate @ x @ model.conv1.lin.weight.T + model.conv1.bias).relu()
     h = (propagate @ h @ model.conv2.lin.weight.T + model.conv2.bias).relu()
     return model.head(h)
@@ -80,19 +102,33 @@ def dense_gcn(x, edge_weight):
 
 all_edges = torch.ones(graph.num_edges, device=device)
 with torch.no_grad():
-    torch.testing.assert_close(dense_gcn(graph.x, all_edges), model(graph.x, graph.edge_index))
+    torch.testing.assert_close(
+        dense_gcn(graph.x, all_edges), model(graph.x, graph.edge_index)
+    )
     at_input = dense_gcn(graph.x, all_edges)[NODE, target]
-    at_baseline = dense_gcn(torch.zeros_like(graph.x), torch.zeros_like(all_edges))[NODE, target]
+    at_baseline = dense_gcn(
+        torch.zeros_like(graph.x), torch.zeros_like(all_edges)
+    )[NODE, target]
 difference = at_input - at_baseline
 total = node_mask.sum() + edge_mask.sum()
-torch.testing.assert_close(total, difference, atol=1e-2 * difference.abs().item(), rtol=0)
+torch.testing.assert_close(
+    total, difference, atol=1e-2 * difference.abs().item(), rtol=0
+)
 print(f"F(x) - F(baseline) = {difference:.3f}")
-print(f"  = node attributions {node_mask.sum():.3f} + edge attributions {edge_mask.sum():.3f}")
+print(
+    f"  = node attributions {node_mask.sum():.3f} + edge attributions {edge_mask.sum():.3f}"
+)
 
 # %% The same numbers from the low-level path, which also returns Captum's convergence delta
-captum_model = to_captum_model(model, mask_type="node_and_edge", output_idx=NODE)
-inputs, additional_forward_args = to_captum_input(graph.x, graph.edge_index, "node_and_edge")
-(node_attribution, edge_attribution), delta = IntegratedGradients(captum_model).attribute(
+captum_model = to_captum_model(
+    model, mask_type="node_and_edge", output_idx=NODE
+)
+inputs, additional_forward_args = to_captum_input(
+    graph.x, graph.edge_index, "node_and_edge"
+)
+(node_attribution, edge_attribution), delta = IntegratedGradients(
+    captum_model
+).attribute(
     inputs,  # (x, edge mask of ones), each with a leading batch dimension of 1
     target=target,
     additional_forward_args=additional_forward_args,
@@ -103,27 +139,52 @@ inputs, additional_forward_args = to_captum_input(graph.x, graph.edge_index, "no
 torch.testing.assert_close(node_attribution[0], node_mask)
 torch.testing.assert_close(edge_attribution[0], edge_mask)
 assert abs(delta.item()) < 1e-2 * difference.abs().item()
-print("to_captum_model gives the same masks; |delta| below 1 % of F(x) - F(baseline)")
+print(
+    "to_captum_model gives the same masks; |delta| below 1 % of F(x) - F(baseline)"
+)
 
 # %% Draw the club, each member coloured by the summed attribution of its features
-importance = node_mask.sum(dim=1).cpu()  # identity features: one nonzero entry per row
+importance = node_mask.sum(
+    dim=1
+).cpu()  # identity features: one nonzero entry per row
 club = to_networkx(graph.cpu(), to_undirected=True)
 positions = nx.spring_layout(club, seed=0)
 edge_importance = {}
-for (source, destination), value in zip(graph.edge_index.t().tolist(), edge_mask.abs().tolist()):
+for (source, destination), value in zip(
+    graph.edge_index.t().tolist(), edge_mask.abs().tolist()
+):
     key = (min(source, destination), max(source, destination))
-    edge_importance[key] = edge_importance.get(key, 0.0) + value  # both directions together
-widths = [0.3 + 4 * edge_importance[edge] / max(edge_importance.values()) for edge in club.edges]
+    edge_importance[key] = (
+        edge_importance.get(key, 0.0) + value
+    )  # both directions together
+widths = [
+    0.3 + 4 * edge_importance[edge] / max(edge_importance.values())
+    for edge in club.edges
+]
 
 fig, ax = plt.subplots(figsize=(5.6, 4.4))
 limit = importance.abs().max().item()
-nx.draw_networkx_edges(club, positions, ax=ax, width=widths, edge_color="darkgray")
-nodes = nx.draw_networkx_nodes(
-    club, positions, ax=ax, node_color=importance.tolist(), cmap="RdBu_r", vmin=-limit, vmax=limit
+nx.draw_networkx_edges(
+    club, positions, ax=ax, width=widths, edge_color="darkgray"
 )
-nodes.set_edgecolor(["black" if node == NODE else "lightgray" for node in club.nodes])
+nodes = nx.draw_networkx_nodes(
+    club,
+    positions,
+    ax=ax,
+    node_color=importance.tolist(),
+    cmap="RdBu_r",
+    vmin=-limit,
+    vmax=limit,
+)
+nodes.set_edgecolor(
+    ["black" if node == NODE else "lightgray" for node in club.nodes]
+)
 nx.draw_networkx_labels(club, positions, ax=ax, font_size=7)
-fig.colorbar(nodes, ax=ax, label=f"IG attribution to the logit of community {target}")
-ax.set_title(f"Why member {NODE} is in community {target}\n(edge width: |attribution|)")
+fig.colorbar(
+    nodes, ax=ax, label=f"IG attribution to the logit of community {target}"
+)
+ax.set_title(
+    f"Why member {NODE} is in community {target}\n(edge width: |attribution|)"
+)
 ax.axis("off")
 fig.tight_layout()

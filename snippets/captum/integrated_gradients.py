@@ -24,9 +24,15 @@ def make_batch(n):
     cols = torch.randint(0, SIZE - SQUARE + 1, (n,), device=device)
     top_left = torch.randint(0, SIZE // 2 - SQUARE + 1, (2, n), device=device)
     outside = torch.randint(SIZE // 2, SIZE - SQUARE + 1, (n,), device=device)
-    move_row = torch.rand(n, device=device) < 0.5  # negatives: push one coordinate out
-    rows = torch.where(labels == 1, top_left[0], torch.where(move_row, outside, rows))
-    cols = torch.where(labels == 1, top_left[1], torch.where(move_row, cols, outside))
+    move_row = (
+        torch.rand(n, device=device) < 0.5
+    )  # negatives: push one coordinate out
+    rows = torch.where(
+        labels == 1, top_left[0], torch.where(move_row, outside, rows)
+    )
+    cols = torch.where(
+        labels == 1, top_left[1], torch.where(move_row, cols, outside)
+    )
     noise = 0.3 * torch.randn(n, 3, SIZE, SIZE, device=device)
     return draw_squares(noise, rows, cols), labels
 
@@ -35,8 +41,12 @@ def make_batch(n):
 class CNN(nn.Module):
     def __init__(self, in_channels, hidden_channels=8, num_classes=2):
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, hidden_channels, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(hidden_channels, hidden_channels, kernel_size=3, padding=1)
+        self.conv1 = nn.Conv2d(
+            in_channels, hidden_channels, kernel_size=3, padding=1
+        )
+        self.conv2 = nn.Conv2d(
+            hidden_channels, hidden_channels, kernel_size=3, padding=1
+        )
         self.pool = nn.MaxPool2d(4)
         self.head = nn.Linear(hidden_channels * (SIZE // 4) ** 2, num_classes)
 
@@ -63,7 +73,10 @@ print(f"accuracy on 1000 fresh images: {accuracy:.3f}")
 
 # %% One test image with its square in the top-left quadrant, and two baselines
 noise = 0.3 * torch.randn(1, 3, SIZE, SIZE, device=device)
-square_at = (torch.tensor([2], device=device), torch.tensor([3], device=device))
+square_at = (
+    torch.tensor([2], device=device),
+    torch.tensor([3], device=device),
+)
 image = draw_squares(noise, *square_at)
 baselines = {
     "black image": torch.zeros_like(image),
@@ -73,28 +86,45 @@ TARGET = 1  # the logit of "square in the top-left"
 
 # %% Integrated gradients from each baseline, checked for completeness
 integrated_gradients = IntegratedGradients(model)
-on_square = draw_squares(torch.zeros_like(image), *square_at) > 0  # the square's pixels
+on_square = (
+    draw_squares(torch.zeros_like(image), *square_at) > 0
+)  # the square's pixels
 attributions = {}
 for name, baseline in baselines.items():
     attribution, delta = integrated_gradients.attribute(
-        image, baselines=baseline, target=TARGET, n_steps=64, return_convergence_delta=True
+        image,
+        baselines=baseline,
+        target=TARGET,
+        n_steps=64,
+        return_convergence_delta=True,
     )
     attributions[name] = attribution
 
     # Completeness: the attributions add up to F(image) - F(baseline), by our own forward passes.
     with torch.no_grad():
         difference = model(image)[0, TARGET] - model(baseline)[0, TARGET]
-    tolerance = 5e-3 * difference.abs().item()  # 0.5 % of the difference to explain
-    torch.testing.assert_close(attribution.sum(), difference, atol=tolerance, rtol=0)
+    tolerance = (
+        5e-3 * difference.abs().item()
+    )  # 0.5 % of the difference to explain
+    torch.testing.assert_close(
+        attribution.sum(), difference, atol=tolerance, rtol=0
+    )
     assert abs(delta.item()) < tolerance
 
-    inside, outside = attribution[on_square].sum(), attribution[~on_square].sum()
+    inside, outside = (
+        attribution[on_square].sum(),
+        attribution[~on_square].sum(),
+    )
     explained = f"{name:>21}: F(x) - F(baseline) = {difference:5.2f}"
-    print(f"{explained} = {inside:5.2f} on the square {outside:+.2f} elsewhere")
+    print(
+        f"{explained} = {inside:5.2f} on the square {outside:+.2f} elsewhere"
+    )
 
 # IG multiplies by (input - baseline): where the two agree, the attribution is exactly zero.
 assert (attributions["same noise, no square"][~on_square] == 0).all()
-print("attributions sum to F(x) - F(baseline) within 0.5 %; |delta| below the same tolerance")
+print(
+    "attributions sum to F(x) - F(baseline) within 0.5 %; |delta| below the same tolerance"
+)
 
 # %% The image and where each baseline puts the attribution (summed over the colour channels)
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.6))
