@@ -11,9 +11,8 @@ from torch_geometric.utils import k_hop_subgraph, to_networkx
 # %% The site's GCN body with a linear head for the four communities, trained on Karate Club
 torch.manual_seed(0)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-graph = KarateClub()[0].to(
-    device
-)  # x is the 34 x 34 identity: each member's feature is its id
+# x is the 34 x 34 identity: each member's feature is its id
+graph = KarateClub()[0].to(device)
 
 
 class GCN(nn.Module):
