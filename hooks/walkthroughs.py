@@ -185,7 +185,11 @@ def kernel_manager(folder: Path):
                 "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                 "display_name": "Python 3",
                 "language": "python",
-                "env": {"PYTHONWARNINGS": ",".join(KNOWN_LIBRARY_WARNINGS)},
+                "env": {
+                    "PYTHONWARNINGS": ",".join(KNOWN_LIBRARY_WARNINGS),
+                    # Two kernels run at once, one per core; more threads only fight.
+                    "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+                },
             }
         )
     )

@@ -73,6 +73,10 @@ def snippet_env(extra: dict | None = None) -> dict:
     env["MPLBACKEND"] = "Agg"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
+    # One thread per snippet: the suite runs one snippet per core, and two processes of two threads
+    # each on two cores took 2.5 times as long. Outputs stated on pages hold at any thread count;
+    # set OMP_NUM_THREADS to check that.
+    env.setdefault("OMP_NUM_THREADS", "1")
     known = hook_module("walkthroughs").KNOWN_LIBRARY_WARNINGS  # one list for tests and build
     env["PYTHONWARNINGS"] = ",".join(filter(None, [*known, env.get("PYTHONWARNINGS")]))
     env.update(extra or {})
