@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from site_server import built_and_served, built_pages, serve  # noqa: E402
+from site_server import CHROMIUM_ARGS, built_and_served, built_pages, serve  # noqa: E402
 
 CATEGORIES = {
     "performance": 0.98,
@@ -48,17 +48,7 @@ SHORT = {"performance": "perf", "accessibility": "a11y", "best-practices": "best
 MAX_KB = 150.0
 NOT_COUNTED = ("/search/search_index.json",)  # fetched by the search worker, not by the page
 
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",  # Chromium refuses to run as root (CI) without it
-    "--disable-dev-shm-usage",
-    # A closed network makes these fail, slowly or with console errors that are not the site's.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS]
 
 
 def find_chrome() -> str:

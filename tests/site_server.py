@@ -61,6 +61,19 @@ def site_prefix(repo: Path = REPO) -> str:
     return (urlsplit(configured_site_url(repo)).path or "/").rstrip("/") + "/"
 
 
+# Flags for Debian's Chromium, shared by the browser tests and the Lighthouse benchmark.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # Chromium refuses to run as root (CI) without it
+    "--disable-dev-shm-usage",
+    # A closed network makes these fail, slowly or with console errors that are not the site's.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
 @dataclass(frozen=True)
 class Page:
     """A built HTML page: its file, its path on the site (without the prefix) and its URL."""

@@ -22,21 +22,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from harness import build_site
-from site_server import REPO, built_pages, site_prefix
+from site_server import CHROMIUM_ARGS, REPO, built_pages, site_prefix
 
 pytestmark = pytest.mark.xdist_group("build")  # shares the one build (conftest.py)
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # Chromium refuses to run as root (CI) without it
-    "--disable-dev-shm-usage",
-    # A closed network makes these fail, slowly or with console errors that are not the site's.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}  # a current phone, in CSS pixels
 LOCAL_SCHEMES = ("data", "blob", "about", "file", "chrome-error")
