@@ -134,6 +134,9 @@ def test_walkthrough_is_the_snippet_executed_cleanly(built_site, uri):
     outputs = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
     for noise in ("application/vnd.jupyter.stderr", "Warning", "it/s]", "\x1b["):
         assert noise not in outputs, f"{uri}: the rendered outputs contain {noise!r}"
+    # Figures carry their size, so the page does not shift while they load.
+    for tag in re.findall(r"<img [^>]*>", html):
+        assert re.search(r'width="\d+" height="\d+"', tag), f"{uri}: a figure without its size"
     # Downloads: the script itself, and the executed notebook with its outputs.
     stem = snippet.stem
     assert f'href="{stem}.py"' in html and f'href="{stem}.ipynb"' in html, f"{uri}: no downloads"
