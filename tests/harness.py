@@ -65,20 +65,27 @@ class Result:
     stdout: str
     stderr: str
     seconds: float
+    files: list[str] = field(default_factory=list)  # what the program wrote in its folder
 
 
 def snippet_env(extra: dict | None = None) -> dict:
+    """The environment of a reader's ``python snippet.py``, plus only what hides nothing from them.
+
+    No PYTHONWARNINGS and no MPLBACKEND: a warning the reader would see fails the test (a snippet
+    filters a library's warning itself, in code the reader sees), and matplotlib picks its backend
+    as it does for the reader (Agg on a machine without a display).
+    """
     env = dict(os.environ)
+    for hidden in ("PYTHONWARNINGS", "MPLBACKEND"):
+        env.pop(hidden, None)
+    # The offline guard (tests/netguard) loads first; it only refuses network access.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETGUARD), env.get("PYTHONPATH")]))
-    env["MPLBACKEND"] = "Agg"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
     # One thread per snippet: the suite runs one snippet per core, and two processes of two threads
-    # each on two cores took 2.5 times as long. Outputs stated on pages hold at any thread count;
-    # set OMP_NUM_THREADS to check that.
+    # each on two cores took 2.5 times as long. Outputs stated on pages hold at any thread count
+    # and kernel set: `make matrix` (scripts/matrix.py) checks that.
     env.setdefault("OMP_NUM_THREADS", "1")
-    known = hook_module("walkthroughs").KNOWN_LIBRARY_WARNINGS  # one list for tests and build
-    env["PYTHONWARNINGS"] = ",".join(filter(None, [*known, env.get("PYTHONWARNINGS")]))
     env.update(extra or {})
     return env
 
@@ -123,11 +130,16 @@ def run_code(
                 f"--- last output ---\n{_tail(stdout)}{_tail(stderr)}"
             ) from None
         seconds = time.perf_counter() - start
+        files = sorted(
+            p.relative_to(workdir).as_posix()
+            for p in Path(workdir).rglob("*")
+            if p.is_file() and p != script
+        )
         # Tracebacks should point at the repository file, not at the temporary copy.
         stdout, stderr = (
             s.replace(str(script), label).replace(workdir, "<tmp>") for s in (stdout, stderr)
         )
-    result = Result(label, process.returncode, stdout, stderr, seconds)
+    result = Result(label, process.returncode, stdout, stderr, seconds, files)
     if check and result.returncode != 0:
         raise SnippetError(
             f"{label}{where} failed with exit code {result.returncode}:\n{_tail(stderr)}"

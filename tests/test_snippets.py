@@ -3,9 +3,23 @@
 import re
 
 import pytest
-from harness import SnippetError, collect_programs, run_code
+from harness import DOCS, SnippetError, collect_programs, page_files, run_code
 
 PROGRAMS = collect_programs()
+
+
+def _figures_named_on_pages(result, program) -> str | None:
+    """A reader who runs a plotting script gets its figure as a file that a page names."""
+    if "matplotlib" not in program.code:
+        return None
+    figures = [name for name in result.files if name.endswith((".png", ".svg", ".pdf"))]
+    if not figures:
+        return f'{program.label} draws a figure but saves none: add fig.savefig("<name>.png")'
+    pages = "".join(page.read_text(encoding="utf-8") for page in page_files())
+    unnamed = [name for name in figures if name not in pages]
+    if unnamed:
+        return f"{program.label} saves {unnamed}, which no page in {DOCS.name}/ names"
+    return None
 
 
 def _normalise(text: str, ignore_whitespace: bool) -> str:
@@ -25,6 +39,9 @@ def test_program_runs_and_prints_what_the_page_states(program):
         failure = None
     if failure:
         pytest.fail(failure, pytrace=False)
+    missing_figure = _figures_named_on_pages(result, program)
+    if missing_figure:
+        pytest.fail(missing_figure, pytrace=False)
     for where, expected, ignore_whitespace in program.expected_outputs:
         if _normalise(result.stdout, ignore_whitespace) != _normalise(expected, ignore_whitespace):
             pytest.fail(

@@ -1,0 +1,67 @@
+"""Every check on the site can fail: each edit in tests/wrong_answers/ turns a snippet's right answer
+into the nearest wrong one (unbiased for biased, sum for mean, no self-loops, a missing 1/N...),
+and the edited program must then fail, by an assertion or by printing other than the page states.
+A check that passes for both answers proves nothing; this suite proves that none of them does.
+"""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from harness import SNIPPETS, collect_programs, rel, run_code
+
+EDITS_DIR = Path(__file__).resolve().parent / "wrong_answers"
+FIELDS = {"snippet", "claim", "old", "new"}
+
+
+def _edits() -> list[tuple[str, dict]]:
+    edits = []
+    for path in sorted(EDITS_DIR.glob("*.toml")):
+        for number, edit in enumerate(tomllib.loads(path.read_text("utf-8")).get("edit", []), 1):
+            edits.append((f"{rel(path)}#{number}", edit))
+    return edits
+
+
+EDITS = _edits()
+STATED = {program.label: program for program in collect_programs()}
+
+
+def test_every_library_has_wrong_answer_edits():
+    libraries = {p.name for p in SNIPPETS.iterdir() if p.is_dir()}
+    covered = {edit["snippet"].split("/")[0] for _, edit in EDITS if "snippet" in edit}
+    assert libraries <= covered, f"no wrong-answer edits for: {sorted(libraries - covered)}"
+
+
+@pytest.mark.parametrize(("where", "edit"), EDITS, ids=[where for where, _ in EDITS])
+def test_wrong_answer_fails(where, edit):
+    if set(edit) != FIELDS:
+        pytest.fail(f"{where}: an edit has exactly the keys {sorted(FIELDS)}", pytrace=False)
+    path = SNIPPETS / edit["snippet"]
+    if not path.is_file():
+        pytest.fail(f"{where}: snippets/{edit['snippet']} does not exist", pytrace=False)
+    code = path.read_text(encoding="utf-8")
+    if code.count(edit["old"]) != 1:
+        pytest.fail(
+            f"{where}: {edit['old']!r} occurs {code.count(edit['old'])} times in {rel(path)}, "
+            "not once: the edit would not say which line it changes",
+            pytrace=False,
+        )
+    result = run_code(
+        code.replace(edit["old"], edit["new"]), label=rel(path), filename=path.name, check=False
+    )
+    stated = STATED.get(rel(path))
+    expected = [text for _, text, _ in stated.expected_outputs] if stated else []
+    printed_other = any(result.stdout.rstrip("\n") != text.rstrip("\n") for text in expected)
+    # Caught by a check: an assert or assert_close, not an edit that broke the program otherwise.
+    caught = result.returncode != 0 and "AssertionError" in result.stderr
+    if not (caught or (result.returncode == 0 and printed_other)):
+        outcome = (
+            "still passes"
+            if result.returncode == 0
+            else f"fails, but not by a check:\n{result.stderr[-2000:]}"
+        )
+        pytest.fail(
+            f"{where}: with the wrong answer ({edit['claim']}: {edit['old']!r} -> "
+            f"{edit['new']!r}), {rel(path)} {outcome}",
+            pytrace=False,
+        )
