@@ -56,6 +56,10 @@ bench: setup
 matrix: setup
 	$(BIN)/python scripts/matrix.py $(if $(CELLS),--cells $(CELLS))
 
+# On a machine with a GPU: every snippet there and with the GPU hidden, recorded in docs/gpu-runs.md.
+gpu: setup
+	$(BIN)/python scripts/gpu_run.py
+
 # A new page with a tested snippet and its nav entry: make page LIB=jax TOPIC=first_steps
 page: setup
 	$(BIN)/python scripts/new_page.py $(LIB) $(TOPIC)
