@@ -1,12 +1,13 @@
 # The two commands of the README: `make serve` (preview the site) and `make test` (run every check).
-# Both create the virtual environment from requirements.txt first, so a fresh clone needs nothing else
-# than Python 3.11 and make.
+# Both create the virtual environment from requirements.txt first (the engine, engine/, included), so
+# a fresh clone needs nothing else than Python 3.11 and make.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-LINTED := snippets tests hooks scripts
+LINTED := engine snippets tests hooks scripts
 
+# What every mkdocs run gets (engine/site.py, BUILD_ENV, gives the tests' builds the same).
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -14,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
@@ -36,16 +37,17 @@ lint: setup
 test: lint browser
 	$(BIN)/pytest -n auto
 
-# The browser tests (tests/test_browser.py) drive Debian's Chromium. Install it when missing: as root
-# (CI) or with sudo; otherwise say so, and those tests skip naming the missing browser.
-CHROMIUM ?= /usr/bin/chromium
+# The browser tests (tests/test_browser.py) drive Debian's Chromium, at the path engine/browser.py
+# names ($CHROMIUM, else /usr/bin/chromium). Install it when missing: as root (CI) or with sudo;
+# otherwise say so, and those tests skip naming the missing browser.
 APT_CHROMIUM := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+browser: setup
+	@chromium="$$($(BIN)/python -m engine.browser)"; \
+	if [ ! -x "$$chromium" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then $(APT_CHROMIUM); \
 	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
 	    sudo sh -c '$(APT_CHROMIUM)' || echo "note: could not install chromium; the browser tests will be skipped"; \
-	  else echo "note: $(CHROMIUM) is missing (Debian: apt-get install chromium); the browser tests will be skipped"; fi; \
+	  else echo "note: $$chromium is missing (Debian: apt-get install chromium); the browser tests will be skipped"; fi; \
 	fi
 
 bench: setup

@@ -10,43 +10,27 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from harness import (  # noqa: E402
-    built_pages,
-    copy_repo,
-    page_weight,
-    rel,
-    run_snippet,
-    snippet_files,
-    walkthroughs,
-)
-
-TARGETS = {
-    "suite": 60.0,
-    "cold build": 30.0,
-    "rebuild after prose edit": 3.0,
-}
-WEIGHT_TARGET_KB = 150
+from engine.paths import REPO, SNIPPETS, copy_repo, rel, snippet_files
+from engine.runner import run_snippet
+from engine.site import build_env, built_pages, mkdocs_build, page_weight
+from engine.targets import BENCH_S, KB, PAGE_WEIGHT_KB
+from engine.walkthroughs import walkthroughs
 
 
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1", **(env or {}))
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
+    subprocess.run(command, cwd=cwd, env=build_env(env), check=True, capture_output=True)
     return time.perf_counter() - start
 
 
 def report(name: str, seconds: float) -> None:
-    target = TARGETS.get(name)
+    target = BENCH_S.get(name)
     versus = f"  (target {target:.0f} s: {seconds / target:.0%} of it)" if target else ""
     print(f"{name:<34}{seconds:7.1f} s{versus}")
 
@@ -55,7 +39,7 @@ def bench_snippets() -> None:
     print("## Snippets (each alone, as the tests run it)")
     total = 0.0
     for path in snippet_files():
-        result = run_snippet(path.relative_to(REPO / "snippets").as_posix())
+        result = run_snippet(path.relative_to(SNIPPETS).as_posix())
         total += result.seconds
         print(f"{rel(path):<50}{result.seconds:6.1f} s")
     print(f"{'all snippets, one after another':<50}{total:6.1f} s\n")
@@ -67,7 +51,7 @@ def bench_build() -> None:
         copy = copy_repo(Path(tmp) / "repo")
         site = Path(tmp) / "site"
         env = {"TESTED_NOTES_CACHE": str(Path(tmp) / "cache")}
-        build = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
+        build = mkdocs_build(site)
         report("cold build", timed(build, copy, env))
         report("warm build, nothing changed", timed(build, copy, env))
         page = copy / "docs" / "index.md"
@@ -75,14 +59,14 @@ def bench_build() -> None:
         report("rebuild after prose edit", timed(build, copy, env))
         first = next(iter(walkthroughs().values()), None)
         if first is not None:
-            edited = copy / "snippets" / first.relative_to(REPO / "snippets")
+            edited = copy / "snippets" / first.relative_to(SNIPPETS)
             edited.write_text(edited.read_text() + "\n# One more comment.\n")
             report(f"rebuild after editing {first.name}", timed(build, copy, env))
         print("\n## Page weight on first load (gzip; HTML, CSS, JS, images; search index aside)")
-        for html in built_pages(site):
-            kb = page_weight(site, html) / 1000
-            verdict = "ok" if kb <= WEIGHT_TARGET_KB else f"over {WEIGHT_TARGET_KB} KB"
-            print(f"{html.parent.relative_to(site).as_posix() or '.':<50}{kb:7.1f} KB  {verdict}")
+        for page in built_pages(site):
+            kb = page_weight(page.file) / KB
+            verdict = "ok" if kb <= PAGE_WEIGHT_KB else f"over {PAGE_WEIGHT_KB} KB"
+            print(f"{page.name:<50}{kb:7.1f} KB  {verdict}")
         bench_stock_notebook_weight(Path(tmp) / "cache")
 
 
@@ -90,7 +74,8 @@ def bench_stock_notebook_weight(cache: Path) -> None:
     """What mkdocs-jupyter alone would put in each walkthrough page, for comparison."""
     from mkdocs_jupyter.convert import nb2html
 
-    latest: dict[str, Path] = {}  # one per walkthrough: the newest execution in the cache
+    # One per walkthrough: the newest execution in the cache.
+    latest: dict[str, Path] = {}
     for notebook in sorted(cache.glob("*/walkthroughs/*/*.ipynb"), key=lambda p: p.stat().st_mtime):
         latest[f"walkthroughs/{notebook.parent.name}/{notebook.stem}"] = notebook
     if latest:
@@ -98,7 +83,7 @@ def bench_stock_notebook_weight(cache: Path) -> None:
             "\n## The same walkthroughs as stock mkdocs-jupyter renders them (its HTML alone, gzip)"
         )
     for name, notebook in sorted(latest.items()):
-        stock = len(gzip.compress(nb2html(str(notebook)).encode())) / 1000
+        stock = len(gzip.compress(nb2html(str(notebook)).encode())) / KB
         print(f"{name:<50}{stock:7.1f} KB before any CSS, JS or theme")
 
 

@@ -16,12 +16,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from engine.paths import DOCS, rel
+from engine.programs import collect_programs, output_matches
+from engine.runner import run_code
 
-from harness import collect_programs, output_matches, run_code  # noqa: E402
-
-PAGE = REPO / "docs" / "gpu-runs.md"
+PAGE = DOCS / "gpu-runs.md"
 RECORD_START = "<!-- runs: newest first; scripts/gpu_run.py adds each run here -->"
 
 # Loaded first by each snippet process (and its DDP children): at exit, it notes whether the
@@ -138,7 +137,7 @@ def main() -> int:
     else:
         page = PAGE.read_text(encoding="utf-8")
         PAGE.write_text(page.replace(RECORD_START, f"{RECORD_START}\n\n{text}", 1), "utf-8")
-        print(f"recorded in {PAGE.relative_to(REPO)}")
+        print(f"recorded in {rel(PAGE)}")
     failed = [label for label, g, c in results if not (g["ok"] and c["ok"])]
     return 1 if failed else 0
 

@@ -6,12 +6,12 @@ suite slow and flaky. What can be checked exactly is checked by the suite instea
 request (tests/test_browser.py), no broken link or anchor (tests/test_links.py).
 
 It builds the site into a temporary folder, serves it on 127.0.0.1 as the host does (under the
-site_url path, gzip-compressed: tests/site_server.py), and runs the pinned Lighthouse (package.json)
+site_url path, gzip-compressed: engine/server.py), and runs the pinned Lighthouse (package.json)
 with its mobile defaults in Debian's Chromium, headless. Pages are every *.html of the build, so new
 pages are measured without a list to edit. Targets:
 
     performance >= 0.98; accessibility, best practices, SEO = 1.00;
-    at most 150 KB transferred on first load, not counting the search index.
+    at most 150 KB transferred on first load, not counting the search index (engine/targets.py).
 
     make lighthouse                                  # every page, one run each
     .venv/bin/python scripts/lighthouse.py --runs 3  # median of three runs a page
@@ -33,29 +33,26 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from engine import browser
+from engine.paths import REPO
+from engine.server import built_and_served, serve
+from engine.site import built_pages
+from engine.targets import KB, LIGHTHOUSE_SCORES, PAGE_WEIGHT_KB
 
-from site_server import CHROMIUM_ARGS, built_and_served, built_pages, serve  # noqa: E402
-
-CATEGORIES = {
-    "performance": 0.98,
-    "accessibility": 1.0,
-    "best-practices": 1.0,
-    "seo": 1.0,
-}
+CATEGORIES = LIGHTHOUSE_SCORES
 SHORT = {"performance": "perf", "accessibility": "a11y", "best-practices": "best", "seo": "seo"}
-MAX_KB = 150.0
-NOT_COUNTED = ("/search/search_index.json",)  # fetched by the search worker, not by the page
+MAX_KB = PAGE_WEIGHT_KB
+# Fetched by the search worker, not by the page.
+NOT_COUNTED = ("/search/search_index.json",)
 
-CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS]
+CHROME_FLAGS = ["--headless=new", *browser.ARGS]
 
 
 def find_chrome() -> str:
-    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    sys.exit("No Chromium found: run `make chromium` (Debian's package) or set CHROME_PATH.")
+    reason = browser.missing_reason()
+    if reason:
+        sys.exit(reason)
+    return str(browser.chromium())
 
 
 def find_lighthouse() -> str:
@@ -66,7 +63,8 @@ def find_lighthouse() -> str:
 
 
 def run_lighthouse(lighthouse: str, chrome: str, url: str, output: Path, dark: bool) -> dict:
-    flags = CHROME_FLAGS + (["--force-dark-mode"] if dark else [])  # prefers-color-scheme: dark
+    # Prefers-color-scheme: dark.
+    flags = CHROME_FLAGS + (["--force-dark-mode"] if dark else [])
     command = [
         lighthouse,
         url,
@@ -87,7 +85,8 @@ def run_lighthouse(lighthouse: str, chrome: str, url: str, output: Path, dark: b
 
 
 def transferred(report: dict) -> tuple[float, list[str]]:
-    """KB transferred on first load (search index aside), and the URLs not on loopback."""
+    """KB (engine.targets.KB) transferred on first load (search index aside), and the URLs not
+    on loopback."""
     items = report["audits"]["network-requests"]["details"]["items"]
     total, foreign = 0, []
     for item in items:
@@ -99,7 +98,7 @@ def transferred(report: dict) -> tuple[float, list[str]]:
             foreign.append(url)
         if not urlsplit(url).path.endswith(NOT_COUNTED):
             total += item.get("transferSize") or 0
-    return total / 1024, foreign
+    return total / KB, foreign
 
 
 def open_issues(report: dict) -> list[str]:
@@ -183,7 +182,6 @@ def main() -> int:
     chrome, lighthouse = find_chrome(), find_lighthouse()
     if args.reports:
         args.reports.mkdir(parents=True, exist_ok=True)
-
     with served(args.site) as (site, base_url):
         pages = [
             p
@@ -196,24 +194,36 @@ def main() -> int:
             f"scheme), {Path(chrome).name}, "
             f"{len(pages)} pages from {base_url}, {args.runs} run(s) each\n"
         )
-        header = f"{'page':<44}{'perf':>6}{'a11y':>6}{'best':>6}{'seo':>6}{'KB':>7}  verdict"
-        print(header)
-        print("-" * len(header))
-        rows = []
-        for page in pages:
-            row = measure(page, lighthouse, chrome, args.runs, args.reports, args.dark)
-            rows.append(row)
-            s = row["scores"]
-            verdict = (
-                "meets targets" if not row["missed"] else "MISSES: " + "; ".join(row["missed"])
-            )
-            if len(row["all_perf"]) > 1:
-                verdict += f"  (perf runs {min(row['all_perf']):.2f}-{max(row['all_perf']):.2f})"
-            print(
-                f"{row['page']:<44}{s['performance']:6.2f}{s['accessibility']:6.2f}"
-                f"{s['best-practices']:6.2f}{s['seo']:6.2f}{row['kb']:7.1f}  {verdict}",
-                flush=True,
-            )
+        rows = table(
+            pages,
+            lambda page: measure(page, lighthouse, chrome, args.runs, args.reports, args.dark),
+        )
+    return summary(rows)
+
+
+def table(pages: list, measured) -> list[dict]:
+    """Measure each page and print its row as soon as it is measured."""
+    header = f"{'page':<44}{'perf':>6}{'a11y':>6}{'best':>6}{'seo':>6}{'KB':>7}  verdict"
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for page in pages:
+        row = measured(page)
+        rows.append(row)
+        s = row["scores"]
+        verdict = "meets targets" if not row["missed"] else "MISSES: " + "; ".join(row["missed"])
+        if len(row["all_perf"]) > 1:
+            verdict += f"  (perf runs {min(row['all_perf']):.2f}-{max(row['all_perf']):.2f})"
+        print(
+            f"{row['page']:<44}{s['performance']:6.2f}{s['accessibility']:6.2f}"
+            f"{s['best-practices']:6.2f}{s['seo']:6.2f}{row['kb']:7.1f}  {verdict}",
+            flush=True,
+        )
+    return rows
+
+
+def summary(rows: list[dict]) -> int:
+    """The targets, what each failing page misses and why; exit status 1 when any misses one."""
     print(
         f"\ntargets: perf >= {CATEGORIES['performance']:.2f}; a11y, best, seo = 1.00; "
         f"<= {MAX_KB:.0f} KB transferred (search index aside); no third-party request"

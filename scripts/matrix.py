@@ -14,21 +14,10 @@ import argparse
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from harness import (  # noqa: E402
-    THREADS,
-    Cell,
-    Program,
-    collect_programs,
-    cpu_capabilities,
-    output_matches,
-    run_code,
-    snippet_env,
-)
+from engine.cells import THREADS, Cell, cpu_capabilities, parse_cells
+from engine.programs import Program, collect_programs, output_matches
+from engine.runner import program_env, run_code
 
 
 def verdict(program: Program, cell: Cell) -> str | None:
@@ -50,7 +39,7 @@ def reported_capability(cell: Cell) -> str:
     """What PyTorch says it dispatches to under ``cell``: proof that the setting took effect."""
     code = "import torch; print(torch.backends.cpu.get_cpu_capability())"
     run = subprocess.run(
-        [sys.executable, "-c", code], env=snippet_env(cell.env), capture_output=True, text=True
+        [sys.executable, "-c", code], env=program_env(cell.env), capture_output=True, text=True
     )
     return run.stdout.strip() or "?"
 
@@ -63,10 +52,9 @@ def main() -> int:
     )
     parser.add_argument("--jobs", type=int, default=2, help="programs run at once (default 2)")
     args = parser.parse_args()
-    if args.cells:
-        cells = [Cell.parse(text) for text in args.cells.split(",")]
-    else:
-        cells = [Cell(c, t) for c in cpu_capabilities() for t in THREADS]
+    cells = parse_cells(args.cells or "") or [
+        Cell(c, t) for c in cpu_capabilities() for t in THREADS
+    ]
     unsupported = [c for c in cells if c.capability not in cpu_capabilities()]
     if unsupported:
         print(f"this CPU cannot run the kernel set of {', '.join(map(str, unsupported))}")

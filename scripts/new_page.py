@@ -16,7 +16,8 @@ import sys
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from engine.paths import REPO
+
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 SNIPPET = """\
@@ -75,7 +76,8 @@ def with_nav_entry(mkdocs_yml: Path, title: str, page: str) -> str:
     marker = "  - Walkthroughs:\n"
     if marker in text:
         text = text.replace(marker, entry + marker, 1)
-    else:  # no Walkthroughs section: the end of the nav block
+    # No Walkthroughs section: the end of the nav block.
+    else:
         match = re.search(r"^nav:\n(?:  .*\n)*", text, flags=re.MULTILINE)
         if match is None:
             sys.exit("mkdocs.yml has no nav: add the page by hand")
@@ -104,48 +106,47 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("topic", help="lower-case name, e.g. first_steps (the snippet's file name)")
     parser.add_argument("--repo", type=Path, default=REPO, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    for value in (args.library, args.topic):
+    refuse_bad_names(args.library, args.topic)
+    create(args.repo, args.library, args.topic)
+
+
+def refuse_bad_names(library: str, topic: str) -> None:
+    for value in (library, topic):
         if not NAME.match(value):
             sys.exit(
                 f"{value!r}: use lower-case letters, digits and underscores, starting with a letter"
             )
-    if shadowed_module(args.topic):
+    if shadowed_module(topic):
         sys.exit(
-            f"{args.topic!r} is the name of a Python module: a snippet {args.topic}.py would import "
-            f"itself instead of it. Name the topic after the idea, e.g. {args.topic}_basics"
+            f"{topic!r} is the name of a Python module: a snippet {topic}.py would import "
+            f"itself instead of it. Name the topic after the idea, e.g. {topic}_basics"
         )
 
-    page = args.repo / "docs" / f"{args.library}.md"
-    snippet = args.repo / "snippets" / args.library / f"{args.topic}.py"
+
+def create(repo: Path, library: str, topic: str) -> None:
+    """Write the page, the snippet, the nav entry and the ruff setting; every check comes first."""
+    page = repo / "docs" / f"{library}.md"
+    snippet = repo / "snippets" / library / f"{topic}.py"
     for path in (page, snippet):
         if path.exists():
-            sys.exit(f"{path.relative_to(args.repo)} exists already: nothing was written")
-    title = title_of(args.library)
-    mkdocs_yml = args.repo / "mkdocs.yml"
-    nav = with_nav_entry(mkdocs_yml, title, f"{args.library}.md")  # before writing anything
-    ruff_toml = args.repo / "snippets" / "ruff.toml"
-    third_party = with_third_party(ruff_toml, args.library)
+            sys.exit(f"{path.relative_to(repo)} exists already: nothing was written")
+    title = title_of(library)
+    mkdocs_yml, ruff_toml = repo / "mkdocs.yml", repo / "snippets" / "ruff.toml"
+    nav = with_nav_entry(mkdocs_yml, title, f"{library}.md")
+    third_party = with_third_party(ruff_toml, library)
 
     snippet.parent.mkdir(parents=True, exist_ok=True)
     snippet.write_text(SNIPPET, encoding="utf-8")
-    page.write_text(
-        PAGE.format(
-            title=title,
-            library=args.library,
-            topic=args.topic,
-            topic_title=title_of(args.topic).capitalize(),
-            topic_words=args.topic.replace("_", " "),
-        ),
-        encoding="utf-8",
-    )
+    words = {"topic_title": title_of(topic).capitalize(), "topic_words": topic.replace("_", " ")}
+    page.write_text(PAGE.format(title=title, library=library, topic=topic, **words), "utf-8")
     mkdocs_yml.write_text(nav, encoding="utf-8")
     if third_party is not None:
         ruff_toml.write_text(third_party, encoding="utf-8")
     for path in (page, snippet):
-        print(f"created {path.relative_to(args.repo)}")
+        print(f"created {path.relative_to(repo)}")
     if third_party is not None:
-        print(f"added {args.library!r} to the third-party modules in snippets/ruff.toml")
-    print(f"added {args.library}.md to the nav in mkdocs.yml; preview with `make serve`")
+        print(f"added {library!r} to the third-party modules in snippets/ruff.toml")
+    print(f"added {library}.md to the nav in mkdocs.yml; preview with `make serve`")
 
 
 if __name__ == "__main__":

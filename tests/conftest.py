@@ -1,10 +1,81 @@
+"""What the tests share: the one build of the site, the served site, and two rules for every test.
+
+The rules: an engine error (a failed program, a broken include) fails its test with the engine's own
+message, which names the file and page, and no test writes into the repository.
+"""
+
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-UNTRACKED_OK = {".git", ".venv"}  # the checkout's own machinery and the environment under test
+from engine.pages import IncludeError
+from engine.paths import REPO
+from engine.runner import SnippetError
+from engine.server import serve
+from engine.site import build_failure, build_site
+from engine.targets import TEST_TIMEOUT_S
+
+# The checkout's own machinery and the environment under test.
+UNTRACKED_OK = {".git", ".venv"}
+
+
+@dataclass
+class SiteBuild:
+    """A strict build of the site: how it went, and the folder it wrote."""
+
+    result: CompletedProcess
+    folder: Path
+
+    @property
+    def failure(self) -> str | None:
+        return build_failure(self.result)
+
+
+@pytest.fixture(scope="session")
+def site_build(tmp_path_factory) -> SiteBuild:
+    """The site built once per test process; every test that uses it is in the xdist group
+    "build", so one worker builds it once for all of them."""
+    folder = tmp_path_factory.mktemp("site")
+    return SiteBuild(build_site(folder), folder)
+
+
+@pytest.fixture(scope="session")
+def site_dir(site_build) -> Path:
+    """The built site's folder; a test that needs it fails at once when the build did not pass
+    (test_build_is_strict_and_clean says why)."""
+    if site_build.result.returncode != 0:
+        pytest.fail("the site did not build; see test_build_is_strict_and_clean", pytrace=False)
+    return site_build.folder
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir) -> str:
+    """The built site served on 127.0.0.1 as the host serves it (engine.server)."""
+    with serve(site_dir) as base_url:
+        yield base_url
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """An engine error is the whole story: its message, without a traceback through the engine."""
+    try:
+        return (yield)
+    except (SnippetError, IncludeError) as error:
+        failure = str(error)
+    pytest.fail(failure, pytrace=False)
+
+
+def pytest_collection_modifyitems(items):
+    """Every test gets the time limit of engine.targets, unless it sets its own."""
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
+
+
+# ----------------------------------------------------------------------------- the repository
 
 
 def _snapshot() -> dict[str, float]:
@@ -18,7 +89,8 @@ def _snapshot() -> dict[str, float]:
 
 
 def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput"):  # the controller, once per run
+    # The controller, once per run.
+    if not hasattr(session.config, "workerinput"):
         session.config._repo_snapshot = _snapshot()
 
 
@@ -36,31 +108,3 @@ def pytest_sessionfinish(session, exitstatus):
             red=True,
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """The site built once per test process; every test that uses it is in the xdist group
-    "build", so one worker builds it once for all of them."""
-    from harness import build_site
-
-    site = tmp_path_factory.mktemp("site")
-    return build_site(site), site
-
-
-@pytest.fixture(scope="session")
-def site_build(built_site) -> Path:
-    """The built site's folder, for the site-quality tests (test_links, test_overrides, test_browser)."""
-    result, site = built_site
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{result.stdout}{result.stderr}", pytrace=False)
-    return site
-
-
-@pytest.fixture(scope="session")
-def site_url(site_build) -> str:
-    """The built site served on 127.0.0.1 as the host serves it (tests/site_server.py)."""
-    from site_server import serve
-
-    with serve(site_build) as base_url:
-        yield base_url

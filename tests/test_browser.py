@@ -1,14 +1,14 @@
 """The built site in a real browser: Debian's Chromium, headless, driven by Playwright.
 
-The site is built once (tests/conftest.py, ``site_build``) and served on 127.0.0.1 as the host serves
-it (tests/site_server.py). Every request the browser makes is recorded; any that leaves loopback is
+The site is built once (tests/conftest.py, ``site_dir``) and served on 127.0.0.1 as the host serves
+it (engine/server.py). Every request the browser makes is recorded; any that leaves loopback is
 blocked and fails the test, as do console errors, script errors and failed responses. Pages are
 found by walking the build, so new pages are covered without editing this file.
 
 Screenshots of every page (desktop, full page; phone, first screen) go to ``$SCREENSHOT_DIR`` when
 it is set, else to a temporary folder; never into the repository.
 
-Chromium is Debian's package (``make test`` installs it when it can, see the Makefile). Without it
+Chromium is Debian's package (engine/browser.py; ``make test`` installs it when it can). Without it
 these tests are skipped with the reason, unless TESTED_NOTES_REQUIRE_BROWSER is set (CI), where a
 missing browser fails them.
 """
@@ -21,14 +21,19 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from harness import build_site
-from site_server import CHROMIUM_ARGS, REPO, built_pages, site_prefix
 
-pytestmark = pytest.mark.xdist_group("build")  # shares the one build (conftest.py)
+from engine import browser as chromium
+from engine.links import broken_links
+from engine.paths import REPO
+from engine.server import site_prefix
+from engine.site import build_failure, build_site, built_pages
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# Shares the one build (conftest.py).
+pytestmark = pytest.mark.xdist_group("build")
+
 DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}  # a current phone, in CSS pixels
+# A current phone, in CSS pixels.
+PHONE = {"width": 390, "height": 844}
 LOCAL_SCHEMES = ("data", "blob", "about", "file", "chrome-error")
 
 
@@ -37,18 +42,17 @@ LOCAL_SCHEMES = ("data", "blob", "about", "file", "chrome-error")
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.is_file():
-        reason = (
-            f"Debian's Chromium is not installed ({CHROMIUM} is missing): `make test` installs it "
-            "with apt-get when run as root or with sudo; or `sudo apt-get install chromium`"
-        )
-        if os.environ.get("TESTED_NOTES_REQUIRE_BROWSER"):
-            pytest.fail(reason, pytrace=False)
+    reason = chromium.missing_reason()
+    if reason and os.environ.get("TESTED_NOTES_REQUIRE_BROWSER"):
+        pytest.fail(reason, pytrace=False)
+    if reason:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium.chromium()), args=chromium.ARGS
+        )
         yield browser
         browser.close()
 
@@ -66,12 +70,12 @@ def screenshots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def offline_build(tmp_path_factory) -> Path:
-    """The `make offline` build (Material's offline plugin), to open from file://."""
+def offline_site_dir(tmp_path_factory) -> Path:
+    """The folder of the `make offline` build (Material's offline plugin), to open from file://."""
     site = tmp_path_factory.mktemp("offline") / "site"
-    result = build_site(site, env={"OFFLINE": "true"})
-    if result.returncode != 0:
-        pytest.fail(f"OFFLINE=true mkdocs build failed:\n{result.stdout}{result.stderr}")
+    failure = build_failure(build_site(site, env={"OFFLINE": "true"}))
+    if failure:
+        pytest.fail(f"OFFLINE=true {failure}", pytrace=False)
     return site
 
 
@@ -92,7 +96,8 @@ class Recorder:
 
     def take(self) -> list[str]:
         problems, self.problems = self.problems, []
-        return list(dict.fromkeys(problems))  # once each, in order
+        # Once each, in order.
+        return list(dict.fromkeys(problems))
 
     def _block(self, route):
         self.problems.append(f"third-party request (blocked): {route.request.url}")
@@ -128,13 +133,13 @@ def fail_on(problems: list[str], what: str) -> None:
 # --------------------------------------------------------------------------- every page
 
 
-def test_every_page_loads_cleanly_and_privately(browser, site_build, site_url, screenshots):
+def test_every_page_loads_cleanly_and_privately(browser, site_dir, site_url, screenshots):
     """Each page: no third-party request, no console or script error, no failed request, no
     sideways scrolling on a phone; a screenshot of each, desktop and phone."""
     context = browser.new_context(viewport=DESKTOP, color_scheme="light")
     recorder = Recorder(context)
     page = context.new_page()
-    pages = built_pages(site_build, site_url)
+    pages = built_pages(site_dir, site_url)
     assert pages, "the build has no HTML pages"
     problems = []
     for built in pages:
@@ -161,9 +166,11 @@ def test_every_page_loads_cleanly_and_privately(browser, site_build, site_url, s
 def search(page, query: str):
     """Type ``query`` into Material's search; return the result links once there are some."""
     box = page.locator("input.md-search__input")
-    if not box.is_visible():  # narrow screens: the search opens from a header button
+    # Narrow screens: the search opens from a header button.
+    if not box.is_visible():
         page.locator("label.md-header__button[for='__search']").click()
-    box.press_sequentially(query)  # typed: Material searches on key events, not on fill()
+    # Typed: Material searches on key events, not on fill()
+    box.press_sequentially(query)
     results = page.locator("li.md-search-result__item > a")
     results.first.wait_for(timeout=10_000)
     return results
@@ -188,7 +195,8 @@ def test_search_finds_gcnconv_and_opens_the_pyg_page(browser, site_url):
     open_result_for(page, results, site_prefix() + "pyg/")
     page.wait_for_url(re.compile(r"/pyg/"))
     assert "PyTorch Geometric" in page.locator("h1").first.inner_text()
-    mark = page.locator("article mark").first  # search.highlight marks the term on the page
+    # Search.highlight marks the term on the page.
+    mark = page.locator("article mark").first
     mark.wait_for(timeout=10_000)
     assert "GCNConv" in mark.inner_text()
     context.close()
@@ -209,7 +217,7 @@ REVEAL = """element => {
 }"""
 
 
-def test_copy_button_copies_exactly_the_snippet(browser, site_build, site_url):
+def test_copy_button_copies_exactly_the_snippet(browser, site_dir, site_url):
     """Every code block titled with a snippet file, on every page: its copy button puts exactly
     that file's text on the clipboard (Material leaves out the file's final newline, nothing else)."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
@@ -218,7 +226,7 @@ def test_copy_button_copies_exactly_the_snippet(browser, site_build, site_url):
     recorder = Recorder(context)
     page = context.new_page()
     checked, problems = 0, []
-    for built in built_pages(site_build, site_url):
+    for built in built_pages(site_dir, site_url):
         if "snippets/" not in built.file.read_text(encoding="utf-8"):
             continue
         page.goto(built.url, wait_until="load")
@@ -263,13 +271,15 @@ def test_light_dark_toggle_switches_and_persists(browser, site_url):
     page.locator("form[data-md-component='palette'] label:visible").click()
     assert scheme(page) == "slate"
     assert background(page) != light, "the dark scheme did not change the page's colours"
-    page.goto(site_url + "pyg/", wait_until="load")  # another page: the choice persists
+    # Another page: the choice persists.
+    page.goto(site_url + "pyg/", wait_until="load")
     assert scheme(page) == "slate"
     page.reload(wait_until="load")
     assert scheme(page) == "slate"
     page.locator("form[data-md-component='palette'] label:visible").click()
     assert scheme(page) == "default"
-    second = context.new_page()  # a new tab of the same browser remembers it too
+    # A new tab of the same browser remembers it too.
+    second = context.new_page()
     second.goto(site_url, wait_until="load")
     assert scheme(second) == "default" and background(second) == light
     context.close()
@@ -293,7 +303,8 @@ def test_navigation_works_on_a_phone(browser, site_url):
     assert not on_screen(), "the navigation drawer is open before the menu button is tapped"
     page.locator("label.md-header__button[for='__drawer']").tap()
     page.wait_for_function("document.getElementById('__drawer').checked")
-    page.wait_for_timeout(300)  # the drawer slides in
+    # The drawer slides in.
+    page.wait_for_timeout(300)
     assert on_screen(), "the menu button did not open the navigation drawer"
     link.tap()
     page.wait_for_url(re.compile(r"/pyg/$"))
@@ -305,21 +316,25 @@ def test_navigation_works_on_a_phone(browser, site_url):
 # --------------------------------------------------------------------------- offline
 
 
-def test_offline_build_works_from_a_folder(browser, offline_build):
+def test_offline_site_dir_has_no_broken_links(offline_site_dir):
+    """Opened from file://, a link to a folder does not open its index.html."""
+    fail_on(
+        broken_links(offline_site_dir, directory_index=False), "broken links in the offline build"
+    )
+
+
+def test_offline_site_dir_works_from_a_folder(browser, offline_site_dir):
     """`make offline`: opened from file:// with no network, pages link to each other and search
     works (Material's offline plugin, with the shim vendored by hooks/offline.py)."""
-    from test_links import broken_links
-
-    fail_on(broken_links(offline_build, directory_index=False), "broken links in the offline build")
     context = browser.new_context(viewport=DESKTOP)
     recorder = Recorder(context)
     page = context.new_page()
-    page.goto((offline_build / "index.html").as_uri(), wait_until="load")
+    page.goto((offline_site_dir / "index.html").as_uri(), wait_until="load")
     page.locator("nav.md-nav--primary a.md-nav__link", has_text="PyTorch Geometric").first.click()
     page.wait_for_url(re.compile(r"/pyg\.html$"))
     assert "PyTorch Geometric" in page.locator("h1").first.inner_text()
     results = search(page, "GCNConv")
-    open_result_for(page, results, urlsplit((offline_build / "pyg.html").as_uri()).path)
+    open_result_for(page, results, urlsplit((offline_site_dir / "pyg.html").as_uri()).path)
     page.wait_for_url(re.compile(r"/pyg\.html"))
     problems = [p for p in recorder.take() if not p.startswith("HTTP")]
     context.close()

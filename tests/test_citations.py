@@ -3,9 +3,11 @@
 import logging
 
 import pytest
-from harness import DOCS, page_files, rel, site_config
 from mkdocs_bibtex.citation import CitationBlock
 from pybtex.database import parse_file
+
+from engine.pages import site_config
+from engine.paths import DOCS, page_files, rel
 
 
 def bib_keys() -> set[str]:
@@ -18,7 +20,8 @@ def test_every_citation_key_is_in_the_bibliography(page):
     unknown = [
         f"{rel(page)}:{number}: [@{key}] is not in docs/references.bib"
         for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
-        for block in CitationBlock.from_markdown(line)  # the plugin's own parser: [@a; @b, p. 3]
+        # The plugin's own parser: [@a; @b, p. 3].
+        for block in CitationBlock.from_markdown(line)
         for key in (citation.key for citation in block.citations)
         if key not in known
     ]

@@ -10,7 +10,10 @@ and a misconfigured Trainer fails with the snippet's file and line named.
 import re
 
 import pytest
-from harness import SNIPPETS, SnippetError, collect_programs, run_code
+
+from engine.paths import SNIPPETS
+from engine.programs import collect_programs
+from engine.runner import SnippetError, run_code
 
 DDP = "lightning/ddp.py"
 SAME_RESULT = ["lightning/plain_loop.py", "lightning/lightning_module.py", DDP]

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import material
 import pytest
-from harness import REPO
 
-pytestmark = pytest.mark.xdist_group("build")  # shares the one build (conftest.py)
+from engine.paths import REPO
+
+# Shares the one build (conftest.py).
+pytestmark = pytest.mark.xdist_group("build")
 
 MATERIAL = Path(material.__file__).parent / "templates"
 OVERRIDES = REPO / "overrides"
@@ -31,7 +33,8 @@ EDITS = {
         ('role="dialog">', 'role="dialog" aria-label="{{ lang.t(\'search\') }}">'),
     ],
 }
-HEADER = re.compile(r"\A\{#-.*?-#\}\n", re.DOTALL)  # the leading comment of a template
+# The leading comment of a template.
+HEADER = re.compile(r"\A\{#-.*?-#\}\n", re.DOTALL)
 
 
 def replaced_templates() -> list[str]:
@@ -75,12 +78,12 @@ class Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-def test_fixes_are_in_every_built_page(site_build):
+def test_fixes_are_in_every_built_page(site_dir):
     problems = []
-    for page in sorted(site_build.rglob("*.html")):
+    for page in sorted(site_dir.rglob("*.html")):
         parser = Tags()
         parser.feed(page.read_text(encoding="utf-8"))
-        name = page.relative_to(site_build).as_posix()
+        name = page.relative_to(site_dir).as_posix()
         bundles = [a for t, a in parser.tags if t == "script" and "/bundle." in a.get("src", "")]
         if not bundles or any("defer" not in a for a in bundles):
             problems.append(f"{name}: Material's bundle is not deferred (overrides/main.html)")

@@ -5,55 +5,79 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import build_site, copy_repo, run_code
 
-pytestmark = pytest.mark.xdist_group(
-    "build"
-)  # after the main build, whose walkthrough cache it reuses
+from engine.paths import copy_repo, working_on
+from engine.runner import run_code
+from engine.site import build_failure, build_site
+
+# After the main build, whose walkthrough cache it reuses.
+pytestmark = pytest.mark.xdist_group("build")
 
 
-def test_scaffold_creates_a_page_that_builds_and_a_snippet_that_passes(built_site, tmp_path):
-    repo = copy_repo(tmp_path / "repo")
-    scaffold = [sys.executable, "scripts/new_page.py", "graph_tools", "first_steps"]
-    created = subprocess.run(scaffold, cwd=repo, capture_output=True, text=True)
+SCAFFOLD = [sys.executable, "scripts/new_page.py", "graph_tools", "first_steps"]
+
+
+def scaffold(repo: Path, command: list[str] = SCAFFOLD) -> subprocess.CompletedProcess:
+    # The copy's own engine, so that the command edits the copy (engine.paths.REPO).
+    return subprocess.run(command, cwd=repo, env=working_on(repo), capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def scaffolded_repo(site_build, tmp_path_factory) -> Path:
+    """A copy of the repository after `make page LIB=graph_tools TOPIC=first_steps`."""
+    repo = copy_repo(tmp_path_factory.mktemp("scaffold") / "repo")
+    created = scaffold(repo)
     assert created.returncode == 0, created.stderr
+    return repo
 
-    assert "  - Graph Tools: graph_tools.md\n  - Walkthroughs:" in (repo / "mkdocs.yml").read_text()
-    ruff_toml = (repo / "snippets" / "ruff.toml").read_text()
+
+def test_the_page_is_in_the_nav_and_the_library_is_third_party(scaffolded_repo):
+    assert (
+        "  - Graph Tools: graph_tools.md\n  - Walkthroughs:"
+        in (scaffolded_repo / "mkdocs.yml").read_text()
+    )
+    ruff_toml = (scaffolded_repo / "snippets" / "ruff.toml").read_text()
     assert '"graph_tools"' in ruff_toml.split("known-third-party")[1].splitlines()[0]
-    page = (repo / "docs" / "graph_tools.md").read_text()
+    page = (scaffolded_repo / "docs" / "graph_tools.md").read_text()
     assert '--8<-- "graph_tools/first_steps.py"' in page
 
-    build = build_site(tmp_path / "site", repo=repo)
-    assert build.returncode == 0 and "WARNING" not in build.stdout + build.stderr, build.stderr
+
+def test_the_new_page_builds(scaffolded_repo, tmp_path):
+    failure = build_failure(build_site(tmp_path / "site", repo=scaffolded_repo))
+    assert not failure, failure
     assert (tmp_path / "site" / "graph_tools" / "index.html").is_file()
 
-    snippet = repo / "snippets" / "graph_tools" / "first_steps.py"
-    result = run_code(snippet.read_text(), label="snippets/graph_tools/first_steps.py")
-    assert result.stdout == "torch.Size([4])\n"  # what the generated page states
 
-    # The contributor's `make test` lints the new files: they must pass as generated.
+def test_the_new_snippet_prints_what_its_page_states(scaffolded_repo):
+    snippet = scaffolded_repo / "snippets" / "graph_tools" / "first_steps.py"
+    result = run_code(snippet.read_text(), label="snippets/graph_tools/first_steps.py")
+    assert result.stdout == "torch.Size([4])\n"
+
+
+def test_the_new_files_pass_the_linters(scaffolded_repo):
+    """The contributor's `make test` lints the new files: they must pass as generated."""
     ruff = Path(sys.executable).parent / "ruff"
     for command in (["check"], ["format", "--check"]):
         linted = subprocess.run(
             [ruff, *command, "--no-cache", "snippets/graph_tools"],
-            cwd=repo,
+            cwd=scaffolded_repo,
             capture_output=True,
             text=True,
         )
         assert linted.returncode == 0, linted.stdout + linted.stderr
 
-    again = subprocess.run(scaffold, cwd=repo, capture_output=True, text=True)
+
+def test_it_never_overwrites_a_page(scaffolded_repo):
+    again = scaffold(scaffolded_repo)
     assert again.returncode != 0 and "exists already" in again.stderr
 
-    # snippets/graph_tools/torch.py would import itself on `import torch`: refused, nothing written.
-    before = (repo / "mkdocs.yml").read_text()
-    shadowing = subprocess.run(
-        [sys.executable, "scripts/new_page.py", "other_tools", "torch"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
+
+def test_a_topic_named_like_a_module_is_refused(scaffolded_repo):
+    """snippets/other_tools/torch.py would import itself on `import torch`: nothing is written."""
+    before = (scaffolded_repo / "mkdocs.yml").read_text()
+    shadowing = scaffold(
+        scaffolded_repo, [sys.executable, "scripts/new_page.py", "other_tools", "torch"]
     )
     assert shadowing.returncode != 0 and "name of a Python module" in shadowing.stderr
-    assert not (repo / "docs" / "other_tools.md").exists()
-    assert (repo / "mkdocs.yml").read_text() == before
+    assert not (scaffolded_repo / "docs" / "other_tools.md").exists()
+    assert (scaffolded_repo / "mkdocs.yml").read_text() == before

@@ -7,28 +7,24 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from harness import (
-    REPO,
-    built_pages,
-    expand_page,
-    hook_module,
-    iter_fences,
-    page_files,
-    page_weight,
-    rel,
-    walkthroughs,
-)
 
-pytestmark = pytest.mark.xdist_group("build")  # one worker builds once and checks every page
+from engine.fences import iter_fences
+from engine.pages import expand_page
+from engine.paths import page_files, rel
+from engine.site import built_file_of, built_pages, page_weight
+from engine.targets import KB, PAGE_WEIGHT_KB
+from engine.walkthroughs import walkthroughs
+
+# One worker builds once and checks every page.
+pytestmark = pytest.mark.xdist_group("build")
+
+MACHINE_PATHS = re.compile(r"/tmp/|site-packages|/root/|/home/|\\Users\\|/work/")
+WALKTHROUGHS = walkthroughs()
 
 
-def test_build_is_strict_and_clean(built_site):
-    result, _ = built_site
-    log = result.stdout + result.stderr
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{log}", pytrace=False)
-    if "WARNING" in log:
-        pytest.fail(f"mkdocs build printed warnings:\n{log}", pytrace=False)
+def test_build_is_strict_and_clean(site_build):
+    if site_build.failure:
+        pytest.fail(site_build.failure, pytrace=False)
 
 
 class CodeBlocks(HTMLParser):
@@ -56,11 +52,6 @@ class CodeBlocks(HTMLParser):
             self._code.append(data)
 
 
-def built_page(site: Path, page: Path) -> Path:
-    name = page.relative_to(REPO / "docs").with_suffix("")
-    return site / ("index.html" if name.name == "index" else name / "index.html")
-
-
 def html_code_blocks(html_file: Path) -> list[str]:
     parser = CodeBlocks()
     parser.feed(html_file.read_text(encoding="utf-8"))
@@ -68,15 +59,12 @@ def html_code_blocks(html_file: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("page", page_files(), ids=rel)
-def test_built_code_is_the_tested_code(built_site, page):
-    result, site = built_site
-    if result.returncode != 0:
-        pytest.fail("the site did not build; see test_build_is_strict_and_clean", pytrace=False)
+def test_built_code_is_the_tested_code(site_dir, page):
     expanded = expand_page(page)
     if expanded.errors:
         pytest.fail("\n".join(expanded.errors), pytrace=False)
     fences = iter_fences(expanded.text)
-    shown = html_code_blocks(built_page(site, page))
+    shown = html_code_blocks(built_file_of(site_dir, page))
     expected = [fence.code for fence in fences]
     assert len(shown) == len(expected), (
         f"{rel(page)} has {len(expected)} code blocks in its source but {len(shown)} in the built HTML"
@@ -90,54 +78,76 @@ def test_built_code_is_the_tested_code(built_site, page):
 # ----------------------------------------------------------------------------- every page
 
 
-MACHINE_PATHS = re.compile(r"/tmp/|site-packages|/root/|/home/|\\Users\\|/work/")
-
-
-def test_pages_state_versions_and_leak_no_machine_paths(built_site):
-    result, site = built_site
-    if result.returncode != 0:
-        pytest.fail("the site did not build; see test_build_is_strict_and_clean", pytrace=False)
+def test_every_page_states_the_tested_versions(site_dir):
     torch_version = version("torch")
-    for page in built_pages(site):
-        text = page.read_text(encoding="utf-8")
+    # Material's 404 page replaces the content block that states them (overrides/main.html).
+    for page in [page for page in built_pages(site_dir) if page.path != "404.html"]:
+        text = page.file.read_text(encoding="utf-8")
         assert "Built and tested with" in text and f"PyTorch&nbsp;{torch_version}" in text, (
-            f"{page.relative_to(site)} does not state the versions it was tested with"
+            f"{page.name} does not state the versions it was tested with"
         )
+
+
+def test_no_page_shows_a_machine_path(site_dir):
+    for page in built_pages(site_dir):
+        text = page.file.read_text(encoding="utf-8")
         leak = MACHINE_PATHS.search(text)
         assert not leak, (
-            f"{page.relative_to(site)} shows a machine path: ...{text[leak.start() - 80 : leak.end() + 80]}..."
+            f"{page.name} shows a machine path: ...{text[leak.start() - 80 : leak.end() + 80]}..."
         )
+
+
+def test_every_page_is_within_the_weight_budget(site_dir):
+    heavy = {
+        page.name: weight
+        for page in built_pages(site_dir)
+        if (weight := page_weight(page.file)) > PAGE_WEIGHT_KB * KB
+    }
+    assert not heavy, f"pages over {PAGE_WEIGHT_KB} KB on first load (bytes): {heavy}"
 
 
 # ----------------------------------------------------------------------------- walkthroughs
 
-WALKTHROUGHS = walkthroughs()
+
+def _walkthrough_html(site_dir: Path, uri: str) -> tuple[Path, str]:
+    page_dir = site_dir / uri.removesuffix(".ipynb")
+    return page_dir, (page_dir / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
-def test_walkthrough_is_the_snippet_executed_cleanly(built_site, uri):
-    result, site = built_site
-    if result.returncode != 0:
-        pytest.fail("the site did not build; see test_build_is_strict_and_clean", pytrace=False)
-    snippet = WALKTHROUGHS[uri]
-    page_dir = site / uri.removesuffix(".ipynb")
-    html = (page_dir / "index.html").read_text(encoding="utf-8")
-
-    # The code cells are the snippet file, cell markers aside.
+def test_walkthrough_code_is_the_snippet(site_dir, uri):
+    """The code cells are the snippet file, cell markers aside."""
+    page_dir, _ = _walkthrough_html(site_dir, uri)
     cells = html_code_blocks(page_dir / "index.html")
+    snippet = WALKTHROUGHS[uri]
     source = [line for line in snippet.read_text().splitlines() if not line.startswith("# %%")]
     assert "\n".join(cells).split() == "\n".join(source).split(), (
         f"{uri}: the executed page's code differs from {rel(snippet)}"
     )
-    # Outputs are clean: nothing from stderr, no warnings, no progress bars. (Code is left out: a
-    # snippet may well mention a warning it filters.)
+
+
+@pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
+def test_walkthrough_outputs_are_clean(site_dir, uri):
+    """Nothing from stderr, no warnings, no progress bars. (Code is left out: a snippet may well
+    mention a warning it filters.)"""
+    _, html = _walkthrough_html(site_dir, uri)
     outputs = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
     for noise in ("application/vnd.jupyter.stderr", "Warning", "it/s]", "\x1b["):
         assert noise not in outputs, f"{uri}: the rendered outputs contain {noise!r}"
-    # Figures carry their size, so the page does not shift while they load.
+
+
+@pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
+def test_walkthrough_figures_carry_their_size(site_dir, uri):
+    """So that the page does not shift while they load."""
+    _, html = _walkthrough_html(site_dir, uri)
     for tag in re.findall(r"<img [^>]*>", html):
         assert re.search(r'width="\d+" height="\d+"', tag), f"{uri}: a figure without its size"
-    # Downloads: the script itself, and the executed notebook with its outputs.
+
+
+@pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
+def test_walkthrough_offers_the_script_and_the_executed_notebook(site_dir, uri):
+    page_dir, html = _walkthrough_html(site_dir, uri)
+    snippet = WALKTHROUGHS[uri]
     stem = snippet.stem
     assert f'href="{stem}.py"' in html and f'href="{stem}.ipynb"' in html, f"{uri}: no downloads"
     assert (page_dir / f"{stem}.py").read_text() == snippet.read_text()
@@ -145,33 +155,12 @@ def test_walkthrough_is_the_snippet_executed_cleanly(built_site, uri):
     assert any(cell.get("outputs") for cell in notebook["cells"]), (
         f"{uri}: the notebook has no outputs"
     )
-    # Listed on the computation times page.
-    times = (site / "computation-times" / "index.html").read_text(encoding="utf-8")
-    assert re.search(rf"{re.escape(rel(snippet))}</code></td>\s*<td[^>]*>\d+\.\d s</td>", times), (
+
+
+@pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
+def test_walkthrough_is_on_the_computation_times_page(site_dir, uri):
+    times = (site_dir / "computation-times" / "index.html").read_text(encoding="utf-8")
+    label = re.escape(rel(WALKTHROUGHS[uri]))
+    assert re.search(rf"{label}</code></td>\s*<td[^>]*>\d+\.\d s</td>", times), (
         f"{uri} is missing from the computation times page"
     )
-
-
-def test_every_page_weighs_at_most_150_kb(built_site):
-    result, site = built_site
-    if result.returncode != 0:
-        pytest.fail("the site did not build; see test_build_is_strict_and_clean", pytrace=False)
-    heavy = {
-        page.relative_to(site).as_posix(): weight
-        for page in built_pages(site)
-        if (weight := page_weight(site, page)) > 150_000
-    }
-    assert not heavy, f"pages over 150 KB on first load (bytes): {heavy}"
-
-
-def test_a_raising_walkthrough_names_file_and_cell(tmp_path, monkeypatch):
-    hook = hook_module("walkthroughs")
-    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
-    snippet = tmp_path / "demo" / "broken.py"
-    snippet.parent.mkdir()
-    snippet.write_text('# %% Fine\nvalue = 1\n\n# %% Broken\nraise ValueError("boom")\n')
-    with pytest.raises(hook.WalkthroughError) as error:
-        hook.execute(snippet, "snippets/demo/broken.py")
-    message = str(error.value)
-    assert "snippets/demo/broken.py: cell 2 (line 4) raised" in message and "boom" in message
-    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.ipynb"))

@@ -3,20 +3,16 @@
 import os
 
 import pytest
-from harness import (
-    DOCS,
-    Cell,
-    SnippetError,
-    collect_programs,
-    output_matches,
-    page_files,
-    run_code,
-)
+
+from engine.cells import parse_cells
+from engine.paths import DOCS, page_files
+from engine.programs import collect_programs, output_matches
+from engine.runner import run_code
 
 PROGRAMS = collect_programs()
 # Besides the default run (this machine's kernels, one thread), the cells named in
 # TESTED_NOTES_CELLS, e.g. "default:2,avx2:4": CI runs "default:2" (.ci/run), `make matrix` all.
-CELLS = [None] + [Cell.parse(c) for c in os.environ.get("TESTED_NOTES_CELLS", "").split(",") if c]
+CELLS = [None, *parse_cells(os.environ.get("TESTED_NOTES_CELLS", ""))]
 
 
 def _figures_named_on_pages(result, program) -> str | None:
@@ -37,21 +33,14 @@ def _figures_named_on_pages(result, program) -> str | None:
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.label for p in PROGRAMS])
 def test_program_runs_and_prints_what_the_page_states(program, cell):
     label = f"{program.label} [{cell}]" if cell else program.label
-    try:
-        result = run_code(
-            program.code,
-            label=label,
-            filename=program.filename,
-            shown_on=program.shown_on,
-            env=cell.env if cell else None,
-        )
-    # The message names the file and its pages; a traceback through the harness would be noise.
-    except SnippetError as error:
-        failure = str(error)
-    else:
-        failure = None
-    if failure:
-        pytest.fail(failure, pytrace=False)
+    # A failure raises SnippetError, whose message names the file and its pages (conftest.py).
+    result = run_code(
+        program.code,
+        label=label,
+        filename=program.filename,
+        shown_on=program.shown_on,
+        env=cell.env if cell else None,
+    )
     missing_figure = _figures_named_on_pages(result, program)
     if missing_figure:
         pytest.fail(missing_figure, pytrace=False)
@@ -59,6 +48,6 @@ def test_program_runs_and_prints_what_the_page_states(program, cell):
         if not output_matches(result.stdout, expected, ignore_whitespace):
             pytest.fail(
                 f"{where}: the page states this output of {label}:\n{expected}\n"
-                f"but it printed:\n{result.stdout}",
+                f"but it printed:\n{result.stdout}\n(`make outputs` rewrites the page's block)",
                 pytrace=False,
             )

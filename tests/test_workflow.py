@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harness import REPO
+
+from engine.paths import REPO
 
 GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -34,7 +35,8 @@ PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")
 
 def load(path: Path) -> dict:
     data = yaml.safe_load(path.read_text())
-    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    # YAML 1.1 reads the key `on` as true.
+    data["on"] = data.pop(True, data.get("on"))
     return data
 
 
@@ -87,7 +89,8 @@ def test_the_job_that_can_write_runs_no_repository_code():
     deploy = load(SITE)["jobs"]["deploy"]
     assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
     assert not any("run" in step for step in deploy["steps"])
-    assert deploy["concurrency"]["cancel-in-progress"] is False  # a deployment is never cut short
+    # A deployment is never cut short.
+    assert deploy["concurrency"]["cancel-in-progress"] is False
 
 
 def test_ci_runs_the_readme_command_with_a_pip_cache():

@@ -8,7 +8,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from harness import SNIPPETS, collect_programs, rel, run_code
+
+from engine.paths import SNIPPETS, rel
+from engine.programs import collect_programs
+from engine.runner import run_code
 
 EDITS_DIR = Path(__file__).resolve().parent / "wrong_answers"
 FIELDS = {"snippet", "claim", "old", "new"}

@@ -22,12 +22,14 @@ def _is_local(host) -> bool:
     try:
         return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
     except ValueError:
-        return False  # a host name other than localhost: resolving it is network access
+        # A host name other than localhost: resolving it is network access.
+        return False
 
 
 def _refuse(what):
     message = f"network access refused while testing snippets: {what}"
-    print(message, file=sys.stderr)  # visible even if a library swallows the exception
+    # Visible even if a library swallows the exception.
+    print(message, file=sys.stderr)
     raise NetworkAccessRefused(message)
 
 

@@ -1,15 +1,6 @@
-"""Build the site into a temporary folder and serve it on loopback the way the host will.
-
-Shared by the site-quality tests (tests/test_links.py, tests/test_browser.py) and the Lighthouse
-benchmark (scripts/lighthouse.py), so that all of them look at the same thing:
-
-- the site is served under the path of ``site_url`` (``/tested-notes/``), as GitHub Pages serves it,
-  so that pages using absolute URLs (the 404 page) work too;
-- text (HTML, CSS, JavaScript, JSON, SVG, XML) is gzip-compressed when the browser accepts it, as
-  GitHub Pages does: the page-weight target is about what readers download, not the raw files;
-- an unknown path gets the site's ``404.html`` with status 404, again as on GitHub Pages.
-
-Pages are found by walking the built site for ``*.html``, so a new page is covered without a list.
+"""Serve a built site on loopback the way the host (GitHub Pages) will: under the path of
+``site_url``, text gzip-compressed when the browser accepts it, and an unknown path answered with
+the site's ``404.html``. The browser tests and the Lighthouse benchmark look at the same thing.
 """
 
 from __future__ import annotations
@@ -22,15 +13,14 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
-from harness import build_site
 
-REPO = Path(__file__).resolve().parents[1]
+from engine.paths import MKDOCS_YML
+from engine.site import build_failure, build_site
 
 COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
 COMPRESSED_TYPES += ("application/xml", "application/x-ipynb+json")
@@ -44,7 +34,7 @@ EXTRA_TYPES = {
 
 
 @functools.cache
-def configured_site_url(repo: Path = REPO) -> str:
+def configured_site_url(mkdocs_yml: Path = MKDOCS_YML) -> str:
     """``site_url`` from mkdocs.yml, with a trailing slash ('/' when there is none)."""
 
     class Loader(yaml.SafeLoader):
@@ -52,49 +42,13 @@ def configured_site_url(repo: Path = REPO) -> str:
 
     # mkdocs.yml may use MkDocs' and pymdownx's YAML tags (!ENV, !!python/name:...): ignore them.
     Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load((repo / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    config = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=Loader)
     return (config.get("site_url") or "").rstrip("/") + "/"
 
 
-def site_prefix(repo: Path = REPO) -> str:
+def site_prefix() -> str:
     """The path the host serves the site under: that of ``site_url``, e.g. '/tested-notes/'."""
-    return (urlsplit(configured_site_url(repo)).path or "/").rstrip("/") + "/"
-
-
-# Flags for Debian's Chromium, shared by the browser tests and the Lighthouse benchmark.
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # Chromium refuses to run as root (CI) without it
-    "--disable-dev-shm-usage",
-    # A closed network makes these fail, slowly or with console errors that are not the site's.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@dataclass(frozen=True)
-class Page:
-    """A built HTML page: its file, its path on the site (without the prefix) and its URL."""
-
-    file: Path
-    path: str  # e.g. "pyg/" or "404.html"
-    url: str  # e.g. "http://127.0.0.1:8123/tested-notes/pyg/" (empty until served)
-
-    @property
-    def name(self) -> str:
-        return self.path or "/"
-
-
-def built_pages(site: Path, base_url: str = "") -> list[Page]:
-    """Every ``*.html`` file of the built site, as the URL a reader opens."""
-    pages = []
-    for file in sorted(site.rglob("*.html")):
-        relative = file.relative_to(site).as_posix()
-        path = relative.removesuffix("index.html") if file.name == "index.html" else relative
-        pages.append(Page(file, path, base_url + path if base_url else ""))
-    return pages
+    return (urlsplit(configured_site_url()).path or "/").rstrip("/") + "/"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -103,7 +57,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass  # quiet: the browser records the requests
+        # Quiet: the browser records the requests.
+        pass
 
     def do_HEAD(self):
         self._respond(head=True)
@@ -145,7 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_file(self, file: Path, status: int, head: bool):
         guessed, encoding = mimetypes.guess_type(file.name)
         content_type = EXTRA_TYPES.get(file.suffix) or guessed or "application/octet-stream"
-        if encoding:  # sitemap.xml.gz is served as the file it is
+        # sitemap.xml.gz is served as the file it is.
+        if encoding:
             content_type = "application/gzip"
         body = file.read_bytes()
         compress = content_type.startswith(COMPRESSED_TYPES) and "gzip" in self.headers.get(
@@ -158,7 +114,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=600")  # GitHub Pages' policy
+        # GitHub Pages' policy.
+        self.send_header("Cache-Control", "max-age=600")
         if compress:
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Vary", "Accept-Encoding")
@@ -176,7 +133,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser closing a connection
+        # A browser closing a connection.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
 
@@ -196,12 +154,12 @@ def serve(site: Path, prefix: str | None = None) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def built_and_served(repo: Path = REPO) -> Iterator[tuple[Path, str]]:
-    """Build ``repo`` into a temporary folder and serve it: yields (site folder, base URL)."""
+def built_and_served() -> Iterator[tuple[Path, str]]:
+    """Build the site into a temporary folder and serve it: yields (site folder, base URL)."""
     with tempfile.TemporaryDirectory(prefix="site-") as tmp:
         site = Path(tmp) / "site"
-        result = build_site(site, repo)
-        if result.returncode != 0:
-            raise RuntimeError(f"mkdocs build failed:\n{result.stdout}{result.stderr}")
+        failure = build_failure(build_site(site))
+        if failure:
+            raise RuntimeError(failure)
         with serve(site) as base_url:
             yield site, base_url

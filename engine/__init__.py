@@ -1,0 +1,23 @@
+"""The engine of Tested Notes: what runs the snippets, expands the pages and builds the site.
+
+Imported the same way by the MkDocs hooks (hooks/), the tests (tests/) and the commands (scripts/),
+so that the build and the checks share one definition of each path, number and rule. One module per
+concern:
+
+- paths: where things are (the repository, pages, snippets, the cache outside the repository);
+- targets: every budget and threshold (time limits, page weight, Lighthouse scores), in one unit each;
+- runner: running a program as a reader would (fresh process, empty folder, offline, time-limited);
+- cells: the kinds of CPU a reader may have (kernel set and thread count), for `make matrix`;
+- pages: a page's Markdown expanded as the build expands it, with a map back to its own lines;
+- fences: an independent scan of fenced code blocks;
+- snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence);
+- programs: every program shown on the site, and the outputs the pages state for it;
+- outputs: rewriting stated outputs from what the programs print (`make outputs`);
+- versions: the library versions every page states it was tested with;
+- walkthroughs: snippets executed as notebooks, cached by content and versions;
+- figures: the images snippets save, drawn at build time;
+- site: building the site, listing its pages, their weight;
+- server: serving a built site on loopback as the host serves it;
+- links: the internal-link check of a built site;
+- browser: Chromium's path and flags.
+"""

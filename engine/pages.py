@@ -1,0 +1,130 @@
+"""A page's Markdown expanded exactly as the build expands it, with a map back to its own lines.
+
+The checks look at what readers get (snippet-diff fences generated, includes filled in by
+pymdownx.snippets configured as mkdocs.yml configures it), yet report the page's own line numbers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+from mkdocs.config import load_config
+
+from engine.paths import MKDOCS_YML, REPO, SNIPPETS, rel
+from engine.snippet_diff import SnippetDiffError, expand
+
+INCLUDE_BLOCK = re.compile(r"^[ \t]*-{1,}8<-{1,}[ \t]*$")
+
+
+class IncludeError(AssertionError):
+    """A page's include or snippet-diff fence cannot be expanded; the message names page and line."""
+
+
+@dataclass
+class ExpandedPage:
+    source: Path
+    lines: list[str]
+    # For each expanded line, the line of the page source it came from.
+    origin: list[int]
+    # (source line, include path) of every include.
+    includes: list[tuple[int, str]] = field(default_factory=list)
+    # Includes that failed, with page and line.
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+    def where(self, expanded_lineno: int) -> str:
+        return f"{rel(self.source)}:{self.origin[expanded_lineno - 1]}"
+
+
+@functools.cache
+def site_config():
+    """mkdocs.yml, loaded as MkDocs loads it (plugins and hooks included)."""
+    return load_config(str(MKDOCS_YML))
+
+
+def expand_page(page: Path) -> ExpandedPage:
+    """The page's Markdown after the snippet-diff hook and pymdownx.snippets, with a line map
+    (cached until the page changes)."""
+    return _expand(page, page.stat().st_mtime_ns, page.stat().st_size)
+
+
+@functools.cache
+def _expand(page: Path, mtime_ns: int, size: int) -> ExpandedPage:
+    source = page.read_text(encoding="utf-8")
+    try:
+        hooked = expand(source, SNIPPETS, source=rel(page)).splitlines()
+    except SnippetDiffError as error:
+        raise IncludeError(str(error)) from None
+    # Line numbers after the hook: map generated lines back to the fence they came from.
+    origin = map_lines(source.splitlines(), hooked)
+    expanded = ExpandedPage(page, [], [])
+    i = 0
+    while i < len(hooked):
+        group = _include_group(hooked, i)
+        expanded.includes += _includes_in(group, origin, i)
+        lines = _expand_group(group, f"{rel(page)}:{origin[i]}", expanded.errors)
+        expanded.lines.extend(lines)
+        expanded.origin.extend([origin[i]] * len(lines))
+        i += len(group)
+    return expanded
+
+
+def map_lines(source: list[str], hooked: list[str]) -> list[int]:
+    """For each line of ``hooked``, the 1-based line of ``source`` it is, or was generated at."""
+    matcher = difflib.SequenceMatcher(a=source, b=hooked, autojunk=False)
+    origin = [1] * len(hooked)
+    for tag, i1, _, j1, j2 in matcher.get_opcodes():
+        for k in range(j1, j2):
+            origin[k] = (i1 + (k - j1) if tag == "equal" else i1) + 1
+    return origin
+
+
+def _include_group(lines: list[str], i: int) -> list[str]:
+    """The lines expanded together from line ``i``: an include block (a marker line, one path a
+    line, a marker line) or the one line."""
+    if not INCLUDE_BLOCK.match(lines[i]):
+        return [lines[i]]
+    j = i + 1
+    while j < len(lines) and not INCLUDE_BLOCK.match(lines[j]):
+        j += 1
+    return lines[i : j + 1] if j < len(lines) else [*lines[i:], ""]
+
+
+def _includes_in(group: list[str], origin: list[int], start: int) -> list[tuple[int, str]]:
+    if len(group) > 1:
+        return [(origin[start + k], line.strip()) for k, line in enumerate(group[1:-1], 1)]
+    match = _preprocessor().RE_ALL_SNIPPETS.match(group[0])
+    if match and match.group("snippet") and not match.group("escape"):
+        return [(origin[start], match.group("snippet")[1:-1])]
+    return []
+
+
+def _expand_group(group: list[str], where: str, errors: list[str]) -> list[str]:
+    try:
+        return _preprocessor().run(list(group))
+    # SnippetMissingError and friends: name the page and line.
+    except Exception as error:
+        errors.append(f"{where}: {error}")
+        return list(group)
+
+
+@functools.cache
+def _preprocessor():
+    """pymdownx.snippets configured exactly as mkdocs.yml configures it for the build."""
+    config = site_config()
+    extension_configs = dict(config["mdx_configs"])
+    snippet_config = dict(extension_configs["pymdownx.snippets"])
+    snippet_config["base_path"] = [str(REPO / b) for b in snippet_config.get("base_path", ["."])]
+    extension_configs["pymdownx.snippets"] = snippet_config
+    md = markdown.Markdown(
+        extensions=config["markdown_extensions"], extension_configs=extension_configs
+    )
+    return md.preprocessors["snippet"]

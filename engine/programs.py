@@ -1,0 +1,141 @@
+"""Every program shown on the site, and the outputs its pages state for it.
+
+A program is a snippet file or a Python block of a page (after includes); identical code is one
+program, run once, with every place that shows it. We use pytest-codeblocks' parser, so its markers
+(``cont``, ``expected-output``) keep their documented meaning.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_codeblocks import extract_from_buffer
+
+from engine.fences import PYTHON_LANGS, Fence, iter_fences
+from engine.pages import IncludeError, expand_page
+from engine.paths import page_files, rel, snippet_files
+
+EXPECTED_OUTPUT = re.compile(
+    r"^\s*<!--[-\s]*pytest-codeblocks:expected-output(-ignore-whitespace)?"
+)
+
+
+@dataclass
+class Program:
+    """One piece of code to run, with everywhere it appears (a snippet file and/or page blocks)."""
+
+    code: str
+    label: str
+    filename: str
+    shown_on: list[str] = field(default_factory=list)
+    # (where, expected text, ignore whitespace) for each page that states the output.
+    expected_outputs: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+@dataclass
+class StatedOutput:
+    """A ```text block after an expected-output marker, where the page's own source has it."""
+
+    page: Path
+    where: str
+    code: str
+    text: str
+    ignore_whitespace: bool
+    # The fence in the page source: its opening line (1-based) and indent; None when the block
+    # comes from an include, so that only the included file could change it.
+    opening: int | None
+    indent: str
+
+
+def output_matches(printed: str, expected: str, ignore_whitespace: bool = False) -> bool:
+    """The comparison pytest-codeblocks' expected-output marker documents."""
+
+    def normalise(text: str) -> str:
+        return re.sub(r"\s+", "", text) if ignore_whitespace else text.rstrip("\n")
+
+    return normalise(printed) == normalise(expected)
+
+
+def page_programs(page: Path) -> list[tuple[str, object]]:
+    """pytest-codeblocks' view of the expanded page: (where, CodeBlock) for each Python program."""
+    expanded = expand_page(page)
+    if expanded.errors:
+        raise IncludeError("\n".join(expanded.errors))
+    blocks = extract_from_buffer(io.StringIO(expanded.text))
+    return [(expanded.where(block.lineno), block) for block in blocks if is_python(block)]
+
+
+def is_python(block) -> bool:
+    return (block.syntax or "").split(" ")[0].strip().lower() in PYTHON_LANGS
+
+
+def collect_programs() -> list[Program]:
+    """Every snippet file and every Python program on every page, each distinct code once."""
+    by_code: dict[str, Program] = {}
+    for path in snippet_files():
+        code = path.read_text(encoding="utf-8")
+        by_code.setdefault(program_key(code), Program(code, rel(path), path.name))
+    for page in page_files():
+        try:
+            programs = page_programs(page)
+        # tests/test_pages.py reports it; the other pages and snippets still run.
+        except IncludeError:
+            continue
+        for where, block in programs:
+            program = by_code.setdefault(
+                program_key(block.code), Program(block.code, where, "page_block.py")
+            )
+            program.shown_on.append(where)
+            if block.expected_output is not None:
+                program.expected_outputs.append(
+                    (where, block.expected_output, block.expected_output_ignore_whitespace)
+                )
+    return list(by_code.values())
+
+
+def stated_outputs(page: Path) -> list[StatedOutput]:
+    """Each output the page states for one of its Python programs, with its place in the source."""
+    expanded = expand_page(page)
+    if expanded.errors:
+        raise IncludeError("\n".join(expanded.errors))
+    blocks = extract_from_buffer(io.StringIO(expanded.text))
+    stated = [block for block in blocks if block.expected_output is not None]
+    fences = _output_fences(expanded.lines)
+    if len(fences) != len(stated):
+        raise IncludeError(f"{rel(page)}: its expected-output markers and blocks do not pair up")
+    found = []
+    for block, fence in zip(stated, fences, strict=True):
+        if is_python(block):
+            opening = _source_opening(fence, expanded.origin)
+            where = expanded.where(fence.lineno)
+            ignore = block.expected_output_ignore_whitespace
+            found.append(
+                StatedOutput(page, where, block.code, fence.code, ignore, opening, fence.indent)
+            )
+    return found
+
+
+def _output_fences(lines: list[str]) -> list[Fence]:
+    """The fence after each expected-output marker, in order."""
+    fences = iter_fences("\n".join(lines))
+    inside = {n for f in fences for n in range(f.lineno, f.end + 1)}
+    markers = [
+        n for n, line in enumerate(lines, 1) if EXPECTED_OUTPUT.match(line) and n not in inside
+    ]
+    after = (next((f for f in fences if f.lineno > marker), None) for marker in markers)
+    return [fence for fence in after if fence is not None]
+
+
+def _source_opening(fence: Fence, origin: list[int]) -> int | None:
+    """The fence's opening line in the page source, if the page itself has the whole fence there."""
+    lines = origin[fence.lineno - 1 : fence.end]
+    first = lines[0]
+    return first if lines == list(range(first, first + len(lines))) else None
+
+
+def program_key(code: str) -> str:
+    """Code that is the same program: a fence may add or drop a blank line at either end."""
+    return code.strip("\n")

@@ -1,0 +1,165 @@
+"""Run a program as a reader would: a fresh process, in an empty temporary folder, offline, with a
+time limit. One runner for the tests, the build's figures and the commands (`make matrix`, `make
+gpu`, `make outputs`), so that all of them see a program fail the same way.
+
+Why our own runner rather than pytest-codeblocks' executor: pytest-codeblocks `exec`s blocks inside
+the pytest process, with `__name__` not "__main__", no isolation and no time limit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.paths import SNIPPETS, rel
+from engine.targets import PROGRAM_TIMEOUT_S
+
+# Loaded first by every program the runner starts (it is put on PYTHONPATH): refuses the network.
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+# What the build adds to a reader's environment when it executes walkthroughs and draws figures
+# (part of their cache keys). One thread per program: the build and the suite run one program per
+# core, and two processes of two threads each on two cores took 2.5 times as long. Outputs stated
+# on pages hold at any thread count and kernel set: `make matrix` checks that.
+BUILD_ENV = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+
+
+class SnippetError(AssertionError):
+    """A program shown on the site failed: the message names the file, the pages and the cause."""
+
+
+@dataclass
+class Result:
+    label: str
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    # What the program wrote in its folder, relative to it.
+    files: list[str] = field(default_factory=list)
+
+
+def program_env(extra: dict | None = None) -> dict:
+    """The environment of a reader's ``python snippet.py``, plus only what hides nothing from them.
+
+    No PYTHONWARNINGS and no MPLBACKEND: a warning the reader would see fails the test (a snippet
+    filters a library's warning itself, in code the reader sees), and matplotlib picks its backend
+    as it does for the reader (Agg on a machine without a display).
+    """
+    env = dict(os.environ)
+    for hidden in ("PYTHONWARNINGS", "MPLBACKEND"):
+        env.pop(hidden, None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETGUARD), env.get("PYTHONPATH")]))
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONHASHSEED"] = "0"
+    env.update(BUILD_ENV)
+    env.update(extra or {})
+    return env
+
+
+def run_code(
+    code: str,
+    *,
+    label: str,
+    filename: str = "snippet.py",
+    timeout: float = PROGRAM_TIMEOUT_S,
+    shown_on: list[str] | None = None,
+    env: dict | None = None,
+    check: bool = True,
+    keep_files_in: Path | None = None,
+) -> Result:
+    """Run ``code`` as a script named ``filename`` in a fresh empty folder.
+
+    With ``check`` (the default), a non-zero exit, a time-out or any output on stderr raises
+    SnippetError naming ``label`` and the pages in ``shown_on``. ``keep_files_in``: a folder to copy
+    the files the program wrote into (they go with the temporary folder otherwise).
+    """
+    where = f" (shown on {', '.join(shown_on)})" if shown_on else ""
+    with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
+        script = Path(workdir) / filename
+        script.write_text(code, encoding="utf-8")
+        start = time.perf_counter()
+        returncode, stdout, stderr = _wait(_start(filename, workdir, env), timeout, label + where)
+        seconds = time.perf_counter() - start
+        files = _written(Path(workdir), script, keep_files_in)
+        # Tracebacks should point at the repository file, not at the temporary copy.
+        stdout, stderr = (
+            s.replace(str(script), label).replace(workdir, "<tmp>") for s in (stdout, stderr)
+        )
+    result = Result(label, returncode, stdout, stderr, seconds, files)
+    if check:
+        _check(result, where)
+    return result
+
+
+def run_snippet(relative_path: str, **kwargs) -> Result:
+    """Run ``snippets/<relative_path>`` as a reader would: alone, in an empty folder."""
+    path = SNIPPETS / relative_path
+    if not path.is_file():
+        raise SnippetError(f"snippets/{relative_path} does not exist")
+    kwargs.setdefault("label", rel(path))
+    kwargs.setdefault("filename", path.name)
+    return run_code(path.read_text(encoding="utf-8"), **kwargs)
+
+
+def _start(filename: str, workdir: str, env: dict | None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, filename],
+        cwd=workdir,
+        env=program_env(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A time-out kills the whole group (DDP children too).
+        start_new_session=True,
+    )
+
+
+def _wait(process: subprocess.Popen, timeout: float, name: str) -> tuple[int, str, str]:
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        raise SnippetError(
+            f"{name} did not finish within {timeout:.0f} s and was killed.\n"
+            f"--- last output ---\n{tail(stdout)}{tail(stderr)}"
+        ) from None
+    return process.returncode, stdout, stderr
+
+
+def _written(workdir: Path, script: Path, keep_in: Path | None) -> list[str]:
+    files = sorted(p for p in workdir.rglob("*") if p.is_file() and p != script)
+    if keep_in is not None:
+        for file in files:
+            target = keep_in / file.relative_to(workdir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+    return [file.relative_to(workdir).as_posix() for file in files]
+
+
+def _check(result: Result, where: str) -> None:
+    if result.returncode != 0:
+        raise SnippetError(
+            f"{result.label}{where} failed with exit code {result.returncode}:\n"
+            f"{tail(result.stderr)}"
+        )
+    if result.stderr.strip():
+        raise SnippetError(
+            f"{result.label}{where} wrote to stderr; readers would see this noise, so fix its "
+            f"cause or filter exactly that warning in the snippet:\n{tail(result.stderr)}"
+        )
+
+
+def tail(text: str, lines: int = 40) -> str:
+    """The last ``lines`` lines of ``text``, for a message that stays readable."""
+    rows = text.rstrip().splitlines()
+    return "\n".join(rows[-lines:]) + "\n" if rows else ""

@@ -1,0 +1,102 @@
+"""A ```snippet-diff fence of a page, turned into a generated comparison of two snippet files.
+
+A page writes
+
+    ```snippet-diff
+    pytorch/cnn.py
+    pyg/gcn.py
+    ```
+
+and readers get content tabs: each file in full with its changed lines highlighted, plus a unified
+diff. Everything is computed from the two files at build time, so the comparison cannot drift.
+
+Why a hook of our own: no maintained MkDocs plugin renders a diff between two included files with
+the changed lines highlighted on each side. The hook emits ordinary Markdown only (content tabs,
+pymdownx.snippets includes with ``hl_lines``, a ``diff`` fence), so the rest of the build is stock
+Material. hooks/snippet_diff.py calls ``expand`` during the build, and engine.pages calls it when
+the tests expand a page, so both see the same Markdown.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```snippet-diff[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+class SnippetDiffError(ValueError):
+    """A snippet-diff fence is malformed or names a file that does not exist."""
+
+
+def changed_lines(before: list[str], after: list[str]) -> tuple[list[int], list[int]]:
+    """1-based numbers of the lines that differ, in ``before`` and in ``after``."""
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    old, new = [], []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            old.extend(range(i1 + 1, i2 + 1))
+            new.extend(range(j1 + 1, j2 + 1))
+    return old, new
+
+
+def _tab(label: str, path: str, highlighted: list[int]) -> list[str]:
+    hl = f' hl_lines="{" ".join(map(str, highlighted))}"' if highlighted else ""
+    return [
+        f'=== "{label}"',
+        "",
+        f'    ```python title="snippets/{path}" linenums="1"{hl}',
+        f'    --8<-- "{path}"',
+        "    ```",
+        "",
+    ]
+
+
+def render(before: str, after: str, snippets_dir: Path) -> str:
+    """Markdown comparing ``snippets_dir/before`` with ``snippets_dir/after``."""
+    texts = []
+    for name in (before, after):
+        path = snippets_dir / name
+        if not path.is_file():
+            raise SnippetDiffError(
+                f"snippet-diff names {name!r}, which is not a file in {snippets_dir}"
+            )
+        texts.append(path.read_text(encoding="utf-8").splitlines())
+    old, new = changed_lines(*texts)
+    diff = difflib.unified_diff(
+        *texts,
+        fromfile=f"snippets/{before}",
+        tofile=f"snippets/{after}",
+        lineterm="",
+        # Full context: the reader sees both programs whole.
+        n=max(map(len, texts)),
+    )
+    lines = _tab(Path(before).name, before, old) + _tab(Path(after).name, after, new)
+    lines += ['=== "Diff"', "", "    ```diff"]
+    lines += [f"    {line}".rstrip() for line in diff]
+    lines += ["    ```"]
+    return "\n".join(lines)
+
+
+def expand(markdown: str, snippets_dir: Path, source: str = "page") -> str:
+    """Replace every snippet-diff fence in ``markdown``; errors name ``source`` and the line."""
+
+    def replace(match: re.Match) -> str:
+        names = match.group("body").split()
+        line = markdown.count("\n", 0, match.start()) + 1
+        if len(names) != 2:
+            raise SnippetDiffError(
+                f"{source}:{line}: a snippet-diff fence lists two files, got {names}"
+            )
+        try:
+            block = render(*names, snippets_dir)
+        except SnippetDiffError as error:
+            raise SnippetDiffError(f"{source}:{line}: {error}") from None
+        indent = match.group("indent")
+        return "\n".join(indent + row if row else row for row in block.splitlines())
+
+    return FENCE.sub(replace, markdown)

@@ -1,0 +1,41 @@
+"""Every budget and threshold of the project, each defined once, in one unit per kind of quantity.
+
+Times are in seconds, sizes in kilobytes of 1000 bytes (as Lighthouse and browsers show them), and
+scores on Lighthouse's 0-1 scale. Tests fail on the limits; benchmarks print figures beside targets.
+"""
+
+from __future__ import annotations
+
+# A kilobyte, in bytes.
+KB = 1000
+
+# Time limits, each several times what the slowest case takes, so that only a hang reaches it:
+# one snippet or page program run by the tests, one walkthrough cell and one drawing snippet run
+# by the build, one `mkdocs build`, and one test (pytest-timeout; tests/conftest.py applies it).
+PROGRAM_TIMEOUT_S = 180
+CELL_TIMEOUT_S = 300
+FIGURE_TIMEOUT_S = 300
+BUILD_TIMEOUT_S = 900
+TEST_TIMEOUT_S = 900
+
+# Programs run at once by the build (walkthroughs, figures): one per core of the 2-core machines.
+BUILD_WORKERS = 2
+
+# What a reader downloads on a first visit to any page: gzip-compressed HTML, CSS, JS and images,
+# the search index (fetched on first use of search) aside.
+PAGE_WEIGHT_KB = 150
+
+# Lighthouse (mobile defaults), each page: `make lighthouse`.
+LIGHTHOUSE_SCORES = {
+    "performance": 0.98,
+    "accessibility": 1.0,
+    "best-practices": 1.0,
+    "seo": 1.0,
+}
+
+# `make bench`: wall times on the 2-core machine.
+BENCH_S = {
+    "suite": 60.0,
+    "cold build": 30.0,
+    "rebuild after prose edit": 3.0,
+}

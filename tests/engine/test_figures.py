@@ -1,0 +1,43 @@
+"""engine.figures: the images a snippet saves, drawn once and cached."""
+
+import struct
+
+import pytest
+
+from engine import figures
+from engine.runner import SnippetError
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + struct.pack(">II", 640, 480) + b"\x08\x02"
+# A stand-in for fig.savefig: the hook runs any snippet whose code calls savefig(.
+DRAWING = f"# fig.savefig(...)\nopen('plot.png', 'wb').write({PNG!r})\nopen('data.txt', 'w')\n"
+
+
+def test_a_snippet_draws_when_it_saves_a_figure():
+    assert figures.draws('fig.savefig("a.png")') and not figures.draws("plt.plot(x)")
+
+
+def test_the_images_a_snippet_saves_are_kept_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
+    snippet = tmp_path / "lib" / "draw.py"
+    snippet.parent.mkdir()
+    snippet.write_text(DRAWING)
+    (image,) = figures.figures_of(snippet, "snippets/lib/draw.py")
+    assert image.name == "plot.png" and image.read_bytes() == PNG
+    assert figures.published_uri(snippet, image) == "figures/lib/plot.png"
+    snippet.write_text("raise SystemExit(1)  # not run again: the cache has the first version")
+    snippet.write_text(DRAWING)
+    assert figures.figures_of(snippet, "snippets/lib/draw.py") == [image]
+
+
+def test_a_failing_snippet_fails_with_its_label(tmp_path, monkeypatch):
+    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
+    snippet = tmp_path / "lib" / "broken.py"
+    snippet.parent.mkdir()
+    snippet.write_text("fig.savefig('x.png')\n")
+    with pytest.raises(SnippetError, match="snippets/lib/broken.py failed"):
+        figures.figures_of(snippet, "snippets/lib/broken.py")
+
+
+def test_png_size_reads_the_header():
+    assert figures.png_size(PNG) == (640, 480)
+    assert figures.png_size(b"<svg/>") is None

@@ -1,0 +1,65 @@
+"""engine.programs: the programs of a page and the outputs it states for them."""
+
+from engine.programs import output_matches, page_programs, program_key, stated_outputs
+
+PAGE = """\
+# Page
+
+```python
+print("one")
+```
+
+<!--pytest-codeblocks:expected-output-->
+```text
+one
+```
+
+```text
+not a program
+```
+
+!!! note
+
+    ```python
+    print("two")
+    ```
+
+    <!--pytest-codeblocks:expected-output-ignore-whitespace-->
+    ```text
+    t w o
+    ```
+"""
+
+
+def test_output_matches_as_pytest_codeblocks_documents():
+    assert output_matches("a\n\n", "a\n")
+    assert not output_matches("a b\n", "ab\n")
+    assert output_matches("a b\n", "ab\n", ignore_whitespace=True)
+
+
+def test_a_page_has_its_python_programs(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(PAGE)
+    programs = page_programs(page)
+    assert [(where, block.code) for where, block in programs] == [
+        (f"{page}:3", 'print("one")\n'),
+        (f"{page}:18", 'print("two")\n'),
+    ]
+
+
+def test_each_stated_output_knows_its_program_and_place(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(PAGE)
+    first, second = stated_outputs(page)
+    assert (first.code, first.text, first.opening, first.indent) == (
+        'print("one")\n',
+        "one\n",
+        8,
+        "",
+    )
+    assert (second.text, second.opening, second.indent) == ("t w o\n", 23, "    ")
+    assert second.ignore_whitespace and not first.ignore_whitespace
+
+
+def test_the_same_code_is_one_program():
+    assert program_key("\nprint(1)\n\n") == program_key("print(1)\n")

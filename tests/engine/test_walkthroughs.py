@@ -1,0 +1,46 @@
+"""engine.walkthroughs: nav entries, their snippets, and execution that fails with file and cell."""
+
+from pathlib import Path
+
+import pytest
+
+from engine import walkthroughs
+
+
+def test_entries_are_found_anywhere_in_the_nav_in_order():
+    nav = [
+        {"Home": "index.md"},
+        {"Walkthroughs": [{"A": "walkthroughs/b/one.ipynb"}, "walkthroughs/a/two.ipynb"]},
+    ]
+    assert walkthroughs.entries(nav) == ["walkthroughs/b/one.ipynb", "walkthroughs/a/two.ipynb"]
+
+
+def test_an_entry_stands_for_its_snippet():
+    snippet = walkthroughs.snippet_of("walkthroughs/pyg/demo.ipynb", Path("/repo"))
+    assert snippet == Path("/repo/snippets/pyg/demo.py")
+
+
+def test_every_walkthrough_of_the_nav_has_its_snippet():
+    for uri, snippet in walkthroughs.walkthroughs().items():
+        assert snippet.is_file(), f"{uri}: {snippet} is missing"
+
+
+def test_cells_start_at_their_markers():
+    assert walkthroughs.cell_lines("# %% A\nx = 1\n\n# %% B\ny = 2\n") == [1, 4]
+    assert walkthroughs.cell_lines("x = 1\n# %% B\n") == [1, 2]
+
+
+def test_the_cache_key_changes_with_the_code():
+    assert walkthroughs.cache_key("x = 1\n") != walkthroughs.cache_key("x = 2\n")
+
+
+def test_a_raising_walkthrough_names_file_and_cell(tmp_path, monkeypatch):
+    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
+    snippet = tmp_path / "demo" / "broken.py"
+    snippet.parent.mkdir()
+    snippet.write_text('# %% Fine\nvalue = 1\n\n# %% Broken\nraise ValueError("boom")\n')
+    with pytest.raises(walkthroughs.WalkthroughError) as error:
+        walkthroughs.execute(snippet, "snippets/demo/broken.py")
+    message = str(error.value)
+    assert "snippets/demo/broken.py: cell 2 (line 4) raised" in message and "boom" in message
+    assert not any((tmp_path / "cache").rglob("*.ipynb"))
