@@ -13,18 +13,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mkdocs.structure.files import File
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
 
 SHIM = Path(__file__).parent / "vendor" / "iframe-worker-shim.js"
-SHIM_URI = "assets/javascripts/iframe-worker-shim.js"  # must contain "iframe-worker", see below
+# Must contain "iframe-worker": see on_config.
+SHIM_URI = "assets/javascripts/iframe-worker-shim.js"
 
 
-def _offline(config) -> bool:
-    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
-    return bool(plugin and plugin.config.enabled)
-
-
-def on_config(config):
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not _offline(config):
         return config
     # Whichever runs first: the offline plugin adds its unpkg URL only when no polyfill already
@@ -34,7 +31,15 @@ def on_config(config):
     return config
 
 
-def on_files(files, config):
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     if _offline(config):
         files.append(File.generated(config, SHIM_URI, abs_src_path=str(SHIM)))
     return files
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _offline(config: MkDocsConfig) -> bool:
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return bool(plugin and plugin.config.enabled)
