@@ -11,7 +11,7 @@ LINTED := engine snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve build offline test lint browser bench matrix gpu lighthouse page clean
+.PHONY: setup serve build offline test lint browser outputs bench matrix gpu lighthouse page clean
 
 setup: $(VENV)/.installed
 
@@ -49,6 +49,11 @@ browser: setup
 	    sudo sh -c '$(APT_CHROMIUM)' || echo "note: could not install chromium; the browser tests will be skipped"; \
 	  else echo "note: $$chromium is missing (Debian: apt-get install chromium); the browser tests will be skipped"; fi; \
 	fi
+
+# Rewrite every output a page states from what its program prints now, showing the diff
+# (scripts/outputs.py); PAGES=docs/pyg.md for some pages only.
+outputs: setup
+	$(BIN)/python scripts/outputs.py $(PAGES)
 
 bench: setup
 	$(BIN)/python scripts/bench.py
