@@ -19,5 +19,6 @@ concern:
 - site: building the site, listing its pages, their weight;
 - server: serving a built site on loopback as the host serves it;
 - links: the internal-link check of a built site;
-- browser: Chromium's path and flags.
+- browser: Chromium's path and flags;
+- csp: the Content-Security-Policy of every page.
 """
