@@ -77,6 +77,12 @@ def _expand(page: Path, mtime_ns: int, size: int) -> ExpandedPage:
     return expanded
 
 
+def shown_text(snippet: str) -> str:
+    """The snippet file ``snippet`` (relative to snippets/) as a page that includes it whole shows
+    it: pymdownx.snippets leaves out its section markers."""
+    return "\n".join(_preprocessor().run([f'--8<-- "{snippet}"']))
+
+
 def map_lines(source: list[str], hooked: list[str]) -> list[int]:
     """For each line of ``hooked``, the 1-based line of ``source`` it is, or was generated at."""
     matcher = difflib.SequenceMatcher(a=source, b=hooked, autojunk=False)

@@ -1,7 +1,8 @@
 """Every program shown on the site, and the outputs its pages state for it.
 
 A program is a snippet file or a Python block of a page (after includes); identical code is one
-program, run once, with every place that shows it. We use pytest-codeblocks' parser, so its markers
+program, run once, with every place that shows it, and a block that shows a file in parts is that
+file. We use pytest-codeblocks' parser, so its markers
 (``cont``, ``expected-output``) keep their documented meaning.
 """
 
@@ -15,8 +16,8 @@ from pathlib import Path
 from pytest_codeblocks import extract_from_buffer
 
 from engine.fences import PYTHON_LANGS, Fence, iter_fences
-from engine.pages import IncludeError, expand_page
-from engine.paths import page_files, rel, snippet_files
+from engine.pages import ExpandedPage, IncludeError, expand_page
+from engine.paths import SNIPPETS, page_files, rel, snippet_files
 
 EXPECTED_OUTPUT = re.compile(
     r"^\s*<!--[-\s]*pytest-codeblocks:expected-output(-ignore-whitespace)?"
@@ -85,15 +86,37 @@ def collect_programs() -> list[Program]:
         except IncludeError:
             continue
         for where, block in programs:
-            program = by_code.setdefault(
-                program_key(block.code), Program(block.code, where, "page_block.py")
-            )
+            code = code_of(expand_page(page), block)
+            program = by_code.setdefault(program_key(code), Program(code, where, "page_block.py"))
             program.shown_on.append(where)
             if block.expected_output is not None:
                 program.expected_outputs.append(
                     (where, block.expected_output, block.expected_output_ignore_whitespace)
                 )
     return list(by_code.values())
+
+
+def code_of(expanded: ExpandedPage, block) -> str:
+    """The program a Python block of the page is: the snippet file it shows, when the block is
+    nothing but includes of that one file (whole, or in parts: ``file.py:section``), so that a part
+    runs as the whole file it belongs to; else the block's own code."""
+    snippet = included_snippet(expanded, block.lineno)
+    return snippet.read_text(encoding="utf-8") if snippet else block.code
+
+
+def included_snippet(expanded: ExpandedPage, lineno: int) -> Path | None:
+    """The one snippet file the fence opening at expanded line ``lineno`` consists of, if any."""
+    fence = next((f for f in iter_fences(expanded.text) if f.lineno == lineno), None)
+    if fence is None:
+        return None
+    source = expanded.source.read_text(encoding="utf-8").splitlines()
+    body = {n for n in expanded.origin[fence.lineno : fence.end - 1] if source[n - 1].strip()}
+    included = dict(expanded.includes)
+    if not body or not body <= included.keys():
+        return None
+    files = {included[n].split(":")[0] for n in body}
+    path = SNIPPETS / files.pop()
+    return path if not files and path.is_file() else None
 
 
 def stated_outputs(page: Path) -> list[StatedOutput]:
@@ -112,9 +135,8 @@ def stated_outputs(page: Path) -> list[StatedOutput]:
             opening = _source_opening(fence, expanded.origin)
             where = expanded.where(fence.lineno)
             ignore = block.expected_output_ignore_whitespace
-            found.append(
-                StatedOutput(page, where, block.code, fence.code, ignore, opening, fence.indent)
-            )
+            code = code_of(expanded, block)
+            found.append(StatedOutput(page, where, code, fence.code, ignore, opening, fence.indent))
     return found
 
 

@@ -1,6 +1,14 @@
 """engine.programs: the programs of a page and the outputs it states for them."""
 
-from engine.programs import output_matches, page_programs, program_key, stated_outputs
+from engine.pages import expand_page
+from engine.paths import SNIPPETS, snippet_files
+from engine.programs import (
+    code_of,
+    output_matches,
+    page_programs,
+    program_key,
+    stated_outputs,
+)
 
 PAGE = """\
 # Page
@@ -63,3 +71,17 @@ def test_each_stated_output_knows_its_program_and_place(tmp_path):
 
 def test_the_same_code_is_one_program():
     assert program_key("\nprint(1)\n\n") == program_key("print(1)\n")
+
+
+def test_a_block_that_shows_a_file_in_parts_is_that_file(tmp_path):
+    snippet = snippet_files()[0]
+    name = snippet.relative_to(SNIPPETS).as_posix()
+    page = tmp_path / "page.md"
+    page.write_text(
+        f'```python\n--8<-- "{name}:1:2"\n\n--8<-- "{name}:3:4"\n```\n\n'
+        f'```python\n--8<-- "{name}:1:2"\nprint("and more")\n```\n'
+    )
+    expanded = expand_page(page)
+    (_, part), (_, mixed) = page_programs(page)
+    assert code_of(expanded, part) == snippet.read_text(encoding="utf-8")
+    assert code_of(expanded, mixed) == mixed.code and mixed.code.endswith('print("and more")\n')
