@@ -46,6 +46,12 @@ class Result:
     files: list[str] = field(default_factory=list)
 
 
+def interpreter() -> list[str]:
+    """The command that starts a program's Python: this very interpreter. Walkthrough kernels
+    start the same way (engine.walkthroughs), so a sandbox wraps both here."""
+    return [sys.executable]
+
+
 def program_env(extra: dict | None = None) -> dict:
     """The environment of a reader's ``python snippet.py``, plus only what hides nothing from them.
 
@@ -111,7 +117,7 @@ def run_snippet(relative_path: str, **kwargs) -> Result:
 
 def _start(filename: str, workdir: str, env: dict | None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, filename],
+        [*interpreter(), filename],
         cwd=workdir,
         env=program_env(env),
         stdin=subprocess.DEVNULL,

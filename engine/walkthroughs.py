@@ -12,13 +12,12 @@ import hashlib
 import json
 import os
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from engine.paths import REPO, cache_root
-from engine.runner import BUILD_ENV
+from engine.runner import BUILD_ENV, interpreter
 from engine.targets import CELL_TIMEOUT_S
 from engine.versions import tested_with
 
@@ -152,7 +151,7 @@ def kernel_manager(folder: Path):
 
     spec = folder / "tested-notes"
     spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    argv = [*interpreter(), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     kernel = {"argv": argv, "display_name": "Python 3", "language": "python", "env": BUILD_ENV}
     (spec / "kernel.json").write_text(json.dumps(kernel))
     specs = KernelSpecManager(kernel_dirs=[str(folder)])

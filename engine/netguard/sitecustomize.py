@@ -1,4 +1,4 @@
-"""Loaded at start-up by every Python process the test harness starts (it puts this folder on PYTHONPATH).
+"""Loaded at start-up by every program engine/runner.py starts (it puts this folder on PYTHONPATH).
 
 Snippets must run anywhere, offline included, so any network access outside this machine is refused
 with an error that says so; the traceback then points at the snippet line that tried. Loopback stays
