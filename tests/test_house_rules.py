@@ -5,7 +5,6 @@ show how the parts connect (no sys.path edits, no test importing a test), commen
 import ast
 import io
 import tokenize
-from pathlib import Path
 
 import pytest
 
@@ -93,14 +92,12 @@ def test_every_engine_module_is_in_the_package_map():
             )
 
 
-def test_module_docstrings_say_why(tmp_path):
+def test_every_module_says_why_it_exists():
+    """A module docstring, a few lines of why (conftest.py and the netguard say it in comments)."""
     missing = [
         rel(path)
         for path in MACHINERY
-        if path.parent.name != "engine" or path.name != "__init__.py"
+        if path.name != "conftest.py" and path.stat().st_size
         if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-        and path.name != "conftest.py"
-        and not path.match("netguard/*")
-        and Path(path).stat().st_size
     ]
     assert not missing, f"modules without a docstring: {missing}"
