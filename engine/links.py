@@ -11,6 +11,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
 from engine.server import configured_site_url, site_prefix
+from engine.site import built_pages
 
 # A stand-in origin to resolve URLs against; never contacted.
 ORIGIN = "https://site.invalid"
@@ -95,7 +96,7 @@ SITEMAP_LOC = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
 class _Checker:
     def __init__(self, site: Path, directory_index: bool):
         self.site, self.directory_index = site, directory_index
-        self.pages = {file: parse(file) for file in sorted(site.rglob("*.html"))}
+        self.pages = {page.file: parse(page.file) for page in built_pages(site)}
         self.public = configured_site_url()
         self.problems: list[str] = []
 

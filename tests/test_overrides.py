@@ -14,6 +14,7 @@ import material
 import pytest
 
 from engine.paths import REPO
+from engine.site import built_pages
 
 # Shares the one build (conftest.py).
 pytestmark = pytest.mark.xdist_group("build")
@@ -80,10 +81,10 @@ class Tags(HTMLParser):
 
 def test_fixes_are_in_every_built_page(site_dir):
     problems = []
-    for page in sorted(site_dir.rglob("*.html")):
+    for page in built_pages(site_dir):
         parser = Tags()
-        parser.feed(page.read_text(encoding="utf-8"))
-        name = page.relative_to(site_dir).as_posix()
+        parser.feed(page.file.read_text(encoding="utf-8"))
+        name = page.name
         bundles = [a for t, a in parser.tags if t == "script" and "/bundle." in a.get("src", "")]
         if not bundles or any("defer" not in a for a in bundles):
             problems.append(f"{name}: Material's bundle is not deferred (overrides/main.html)")
