@@ -14,6 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 SNIPPETS = REPO / "snippets"
 MKDOCS_YML = REPO / "mkdocs.yml"
+# Edits that turn each snippet's right answer into the nearest wrong one (tests/test_wrong_answers.py).
+WRONG_ANSWERS = REPO / "tests" / "wrong_answers"
 
 # A copy of the repository leaves out the checkout's machinery, environments and build outputs.
 NOT_COPIED = (".git", ".venv", "*.whl", "node_modules", "site", ".cache", "__pycache__", "*.pyc")

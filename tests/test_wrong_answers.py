@@ -5,21 +5,19 @@ A check that passes for both answers proves nothing; this suite proves that none
 """
 
 import tomllib
-from pathlib import Path
 
 import pytest
 
-from engine.paths import SNIPPETS, rel
+from engine.paths import SNIPPETS, WRONG_ANSWERS, rel
 from engine.programs import collect_programs
 from engine.runner import run_code
 
-EDITS_DIR = Path(__file__).resolve().parent / "wrong_answers"
 FIELDS = {"snippet", "claim", "old", "new"}
 
 
 def _edits() -> list[tuple[str, dict]]:
     edits = []
-    for path in sorted(EDITS_DIR.glob("*.toml")):
+    for path in sorted(WRONG_ANSWERS.glob("*.toml")):
         for number, edit in enumerate(tomllib.loads(path.read_text("utf-8")).get("edit", []), 1):
             edits.append((f"{rel(path)}#{number}", edit))
     return edits
