@@ -10,7 +10,7 @@ LINTED := snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve build offline test lint browser bench lighthouse page clean
+.PHONY: setup serve build offline test lint browser bench matrix gpu lighthouse page clean
 
 setup: $(VENV)/.installed
 
@@ -50,6 +50,15 @@ browser:
 
 bench: setup
 	$(BIN)/python scripts/bench.py
+
+# Every program under every CPU kernel set and thread count this CPU allows, as a table
+# (scripts/matrix.py); CELLS=default:2 runs one cell, as CI does.
+matrix: setup
+	$(BIN)/python scripts/matrix.py $(if $(CELLS),--cells $(CELLS))
+
+# On a machine with a GPU: every snippet there and with the GPU hidden, recorded in docs/gpu-runs.md.
+gpu: setup
+	$(BIN)/python scripts/gpu_run.py
 
 # A new page with a tested snippet and its nav entry: make page LIB=jax TOPIC=first_steps
 page: setup

@@ -90,6 +90,60 @@ def snippet_env(extra: dict | None = None) -> dict:
     return env
 
 
+# --------------------------------------------------------------------------- machines
+
+# A cell is one kind of machine a reader may have: the CPU kernel set PyTorch dispatches to
+# (ATEN_CPU_CAPABILITY) and the number of threads (OMP_NUM_THREADS). "default" is the portable
+# kernel set every x86 CPU runs; avx2 and avx512 are what most readers' CPUs pick by themselves.
+CAPABILITIES = ("default", "avx2", "avx512")
+THREADS = (1, 2, 4)
+
+
+@dataclass(frozen=True)
+class Cell:
+    capability: str
+    threads: int
+
+    def __str__(self) -> str:
+        return f"{self.capability}:{self.threads}"
+
+    @property
+    def env(self) -> dict:
+        return {"ATEN_CPU_CAPABILITY": self.capability, "OMP_NUM_THREADS": str(self.threads)}
+
+    @classmethod
+    def parse(cls, text: str) -> Cell:
+        capability, _, threads = text.strip().partition(":")
+        if capability not in CAPABILITIES or not threads.isdigit():
+            raise ValueError(f"a cell is CAPABILITY:THREADS with CAPABILITY in {CAPABILITIES}")
+        return cls(capability, int(threads))
+
+
+def cpu_capabilities() -> list[str]:
+    """The kernel sets this CPU can run (the flags PyTorch itself checks for them)."""
+    flags = set()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("flags"):
+                flags.update(line.split(":", 1)[1].split())
+    found = ["default"]
+    if {"avx2", "fma"} <= flags:
+        found.append("avx2")
+    if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= flags:
+        found.append("avx512")
+    return found
+
+
+def output_matches(printed: str, expected: str, ignore_whitespace: bool = False) -> bool:
+    """The comparison pytest-codeblocks' expected-output marker documents."""
+
+    def normalise(text: str) -> str:
+        return re.sub(r"\s+", "", text) if ignore_whitespace else text.rstrip("\n")
+
+    return normalise(printed) == normalise(expected)
+
+
 def run_code(
     code: str,
     *,

@@ -1,11 +1,22 @@
 """Every snippet file and every Python program on every page runs, as a reader would run it."""
 
-import re
+import os
 
 import pytest
-from harness import DOCS, SnippetError, collect_programs, page_files, run_code
+from harness import (
+    DOCS,
+    Cell,
+    SnippetError,
+    collect_programs,
+    output_matches,
+    page_files,
+    run_code,
+)
 
 PROGRAMS = collect_programs()
+# Besides the default run (this machine's kernels, one thread), the cells named in
+# TESTED_NOTES_CELLS, e.g. "default:2,avx2:4": CI runs "default:2" (.ci/run), `make matrix` all.
+CELLS = [None] + [Cell.parse(c) for c in os.environ.get("TESTED_NOTES_CELLS", "").split(",") if c]
 
 
 def _figures_named_on_pages(result, program) -> str | None:
@@ -22,15 +33,17 @@ def _figures_named_on_pages(result, program) -> str | None:
     return None
 
 
-def _normalise(text: str, ignore_whitespace: bool) -> str:
-    return re.sub(r"\s+", "", text) if ignore_whitespace else text.rstrip("\n")
-
-
+@pytest.mark.parametrize("cell", CELLS, ids=lambda cell: str(cell or "here"))
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.label for p in PROGRAMS])
-def test_program_runs_and_prints_what_the_page_states(program):
+def test_program_runs_and_prints_what_the_page_states(program, cell):
+    label = f"{program.label} [{cell}]" if cell else program.label
     try:
         result = run_code(
-            program.code, label=program.label, filename=program.filename, shown_on=program.shown_on
+            program.code,
+            label=label,
+            filename=program.filename,
+            shown_on=program.shown_on,
+            env=cell.env if cell else None,
         )
     # The message names the file and its pages; a traceback through the harness would be noise.
     except SnippetError as error:
@@ -43,9 +56,9 @@ def test_program_runs_and_prints_what_the_page_states(program):
     if missing_figure:
         pytest.fail(missing_figure, pytrace=False)
     for where, expected, ignore_whitespace in program.expected_outputs:
-        if _normalise(result.stdout, ignore_whitespace) != _normalise(expected, ignore_whitespace):
+        if not output_matches(result.stdout, expected, ignore_whitespace):
             pytest.fail(
-                f"{where}: the page states this output of {program.label}:\n{expected}\n"
+                f"{where}: the page states this output of {label}:\n{expected}\n"
                 f"but it printed:\n{result.stdout}",
                 pytrace=False,
             )
