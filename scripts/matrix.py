@@ -17,14 +17,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 from engine.cells import THREADS, Cell, cpu_capabilities, parse_cells
 from engine.programs import Program, collect_programs, output_matches
-from engine.runner import program_env, run_code
+from engine.runner import SnippetError, program_env, run_code
 
 
 def verdict(program: Program, cell: Cell) -> str | None:
     """None when the program passes in ``cell``; otherwise why not, in one paragraph."""
-    result = run_code(
-        program.code, label=program.label, filename=program.filename, env=cell.env, check=False
-    )
+    try:
+        result = run_code(
+            program.code, label=program.label, filename=program.filename, env=cell.env, check=False
+        )
+    # A time-out: run_code raises it even with check=False.
+    except SnippetError as error:
+        return str(error)
     if result.returncode != 0 or result.stderr.strip():
         return f"exit {result.returncode}, stderr:\n{result.stderr.strip()[-1500:]}"
     for where, expected, ignore_whitespace in program.expected_outputs:
