@@ -23,6 +23,7 @@ from harness import (  # noqa: E402
     THREADS,
     Cell,
     Program,
+    SnippetError,
     collect_programs,
     cpu_capabilities,
     output_matches,
@@ -33,9 +34,12 @@ from harness import (  # noqa: E402
 
 def verdict(program: Program, cell: Cell) -> str | None:
     """None when the program passes in ``cell``; otherwise why not, in one paragraph."""
-    result = run_code(
-        program.code, label=program.label, filename=program.filename, env=cell.env, check=False
-    )
+    try:
+        result = run_code(
+            program.code, label=program.label, filename=program.filename, env=cell.env, check=False
+        )
+    except SnippetError as error:  # a time-out: run_code raises it even with check=False
+        return str(error)
     if result.returncode != 0 or result.stderr.strip():
         return f"exit {result.returncode}, stderr:\n{result.stderr.strip()[-1500:]}"
     for where, expected, ignore_whitespace in program.expected_outputs:

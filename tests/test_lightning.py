@@ -3,17 +3,36 @@
 The distributed run itself is tested with every snippet (tests/test_snippets.py): snippets/lightning/
 ddp.py trains in two CPU processes (gloo), asserts that each process computed half of the node
 losses and that the weights equal a one-process run, and the page states what each rank did. Here:
-the three runs (plain loop, Lightning, DDP) are stated to agree, that weight comparison can fail,
-and a misconfigured Trainer fails with the snippet's file and line named.
+the runs that train the same model (plain loop, Lightning, DDP, plain DDP, ...) are stated to
+agree, that weight comparison can fail, a misconfigured Trainer fails with the snippet's file and
+line named, the page's table of what Lightning removes is counted from the files, and the
+two-machine script also runs under torchrun as the page says.
 """
 
+import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
-from harness import SNIPPETS, SnippetError, collect_programs, run_code
+from harness import DOCS, SNIPPETS, SnippetError, collect_programs, run_code, snippet_env
 
 DDP = "lightning/ddp.py"
-SAME_RESULT = ["lightning/plain_loop.py", "lightning/lightning_module.py", DDP]
+TWO_NODES = "lightning/two_nodes.py"
+SAME_RESULT = [
+    "lightning/plain_loop.py",
+    "lightning/lightning_module.py",
+    DDP,
+    "lightning/plain_ddp.py",
+    "lightning/csv_logging.py",
+    "lightning/datamodule.py",
+    TWO_NODES,
+]
 RESULT_LINE = re.compile(r"^(final training loss|accuracy on the 30 unlabelled members): .*$", re.M)
 
 
@@ -41,7 +60,7 @@ def test_page_states_one_result_for_plain_loop_lightning_and_ddp():
     for name, lines in stated.items():
         assert len(lines) == 2, f"the page states no loss and accuracy for snippets/{name}: {lines}"
     assert len({tuple(lines) for lines in stated.values()}) == 1, (
-        f"the page states different results for the three runs: {stated}"
+        f"the page states different results for the runs: {stated}"
     )
 
 
@@ -74,3 +93,104 @@ def test_misconfigured_trainer_fails_naming_the_file():
     assert message.startswith(f"snippets/{DDP} failed"), message
     assert f'File "snippets/{DDP}", line {line}' in message, message
     assert "`devices` selected with `CPUAccelerator` should be an int > 0" in message, message
+
+
+# What the Lightning version removes, by kind: the patterns the page's table names.
+BOOKKEEPING = {
+    "device": [r"torch\.device\(", r"\.to\(device\)"],
+    "loops": [r"^\s*for \w+ in (range|loader)\b"],
+    "steps": [r"\.zero_grad\(", r"\.backward\(", r"optimizer\.step\("],
+    "modes": [r"\.train\(\)", r"\.eval\(\)", r"no_grad\(\)"],
+    "processes": [
+        r"init_process_group",
+        r"destroy_process_group",
+        r"start_processes",
+        r"MASTER_(ADDR|PORT)",
+        r"backend",
+        r"free_port",
+    ],
+    "model wrapping": [r"DistributedDataParallel\(", r"all_reduce"],
+    "sampler": [r"DistributedSampler\(", r"set_epoch\(", r"sampler="],
+}
+COUNTED = ["plain_loop.py", "plain_ddp.py", "lightning_module.py", "ddp.py"]
+TABLE_MARK = "<!-- counted by tests/test_lightning.py -->"
+
+
+def _count(path: Path) -> dict[str, int]:
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    return {
+        kind: sum(any(re.search(p, line) for p in patterns) for line in lines)
+        for kind, patterns in BOOKKEEPING.items()
+    }
+
+
+def test_page_table_counts_what_lightning_removes():
+    """The table under TABLE_MARK: one row per kind, in order, one column per file."""
+    page = (DOCS / "lightning.md").read_text(encoding="utf-8")
+    assert page.count(TABLE_MARK) == 1, f"docs/lightning.md lost its {TABLE_MARK!r}"
+    table = page.split(TABLE_MARK, 1)[1].strip().split("\n\n", 1)[0].splitlines()
+    header = [cell.strip(" `") for cell in table[0].strip("|").split("|")][1:]
+    assert header == COUNTED, f"the table's columns are {header}, not {COUNTED}"
+    rows = [[cell.strip() for cell in row.strip("|").split("|")] for row in table[2:]]
+    assert len(rows) == len(BOOKKEEPING), f"the table has {len(rows)} rows, not one per kind"
+    counted = {name: _count(SNIPPETS / "lightning" / name) for name in COUNTED}
+    for row, kind in zip(rows, BOOKKEEPING, strict=True):
+        assert row[0].split(":")[0].startswith(kind.split()[0]), f"row {row[0]!r} is not {kind!r}"
+        stated = [int(cell) for cell in row[1:]]
+        actual = [counted[name][kind] for name in COUNTED]
+        assert stated == actual, f"{kind}: the page states {stated}, the files have {actual}"
+    assert not any(counted["lightning_module.py"].values()), counted["lightning_module.py"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_two_nodes_runs_under_torchrun_as_the_page_says():
+    """Two torchrun launchers, node ranks 0 and 1, as on the page's torchrun tab, on 127.0.0.1."""
+    torchrun = Path(sys.executable).with_name("torchrun")
+    assert torchrun.is_file(), f"no torchrun next to {sys.executable}"
+    port = str(_free_port())
+    with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
+        shutil.copy(SNIPPETS / TWO_NODES, workdir)
+        launchers = [
+            subprocess.Popen(
+                [
+                    str(torchrun),
+                    "--nnodes=2",
+                    "--nproc-per-node=1",
+                    f"--node-rank={rank}",
+                    "--master-addr=127.0.0.1",
+                    f"--master-port={port}",
+                    "two_nodes.py",
+                ],
+                cwd=workdir,
+                env=snippet_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            for rank in (0, 1)
+        ]
+        deadline = time.monotonic() + 180
+        outputs = []
+        try:
+            for launcher in launchers:
+                outputs.append(launcher.communicate(timeout=max(1, deadline - time.monotonic())))
+        finally:
+            for launcher in launchers:
+                if launcher.poll() is None:
+                    os.killpg(launcher.pid, 9)
+    for launcher, (_, stderr) in zip(launchers, outputs, strict=True):
+        assert launcher.returncode == 0 and not stderr.strip(), stderr[-3000:]
+    stated = next(p for p in collect_programs() if p.label == f"snippets/{TWO_NODES}")
+    expected = [text for _, text, _ in stated.expected_outputs]
+    assert outputs[0][0].rstrip("\n") in [text.rstrip("\n") for text in expected], outputs[0][0]
+    assert outputs[1][0] == "", f"only node 0 prints, but node 1 printed {outputs[1][0]!r}"

@@ -81,9 +81,10 @@ def train_diag_ggn(lr, damping):
 ggn_losses = train_diag_ggn(lr=0.1, damping=1e-3)
 print(f"diagonal GGN lr=0.1, damping=1e-3: final loss {ggn_losses[-1]:.4f}")
 print(f"the true function (teacher) on the noisy targets: {teacher_loss:.4f}")
-assert (
-    ggn_losses[-1] < sgd_losses[-1] / 4
-)  # the claim on the page: several times lower
+# The claim on the page: several times lower. Both losses are printed with
+# four decimals; a factor 4 leaves room for the last digits that differ
+# between CPU kernels and GPUs.
+assert ggn_losses[-1] < sgd_losses[-1] / 4
 
 # %% Loss curves
 fig, ax = plt.subplots(figsize=(6, 4))
@@ -98,3 +99,5 @@ ax.axhline(
 ax.set_xlabel("step (full batch)")
 ax.set_ylabel("mean squared error")
 ax.legend()
+fig.tight_layout()
+fig.savefig("diag_ggn_optimizer.png", dpi=80)

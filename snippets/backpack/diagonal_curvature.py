@@ -35,7 +35,10 @@ def flat(attribute):
     )
 
 
-# %% The exact references: dense Hessian and GGN of the loss over all 51 parameters
+# %% The exact references: dense Hessian and GGN over all 51 parameters
+# Computed in float64 on a copy, so that their own rounding is negligible.
+reference = reference.double()
+inputs_64 = inputs.double()
 names = [name for name, _ in reference.named_parameters()]
 shapes = [p.shape for p in reference.parameters()]
 theta = torch.cat([p.detach().flatten() for p in reference.parameters()])
@@ -44,34 +47,51 @@ theta = torch.cat([p.detach().flatten() for p in reference.parameters()])
 def logits_of(theta):
     chunks = theta.split([shape.numel() for shape in shapes])
     params = {n: c.view(s) for n, c, s in zip(names, chunks, shapes)}
-    return functional_call(reference, params, (inputs,))
+    return functional_call(reference, params, (inputs_64,))
 
 
 def loss_of(logits):
     return nn.functional.cross_entropy(logits, labels)
 
 
-full_hessian = jacrev(jacrev(lambda t: loss_of(logits_of(t))))(
-    theta
-)  # 51 x 51
-jacobian = jacrev(logits_of)(theta).flatten(0, 1)  # (N*3) x 51
-output_hessian = (
-    jacrev(jacrev(loss_of))(logits_of(theta)).flatten(0, 1).flatten(1)
-)  # (N*3) x (N*3)
-full_ggn = jacobian.T @ output_hessian @ jacobian  # G = J^T H_out J
+# 51 x 51
+full_hessian = jacrev(jacrev(lambda t: loss_of(logits_of(t))))(theta)
+# (N*3) x 51
+jacobian = jacrev(logits_of)(theta).flatten(0, 1)
+# (N*3) x (N*3)
+logits = logits_of(theta)
+output_hessian = jacrev(jacrev(loss_of))(logits).flatten(0, 1).flatten(1)
+# G = J^T H_out J
+full_ggn = jacobian.T @ output_hessian @ jacobian
+ggn_diagonal = full_ggn.diagonal().float()
+hessian_diagonal = full_hessian.diagonal().float()
+
 
 # %% Compare
-torch.testing.assert_close(flat("diag_ggn_exact"), full_ggn.diagonal())
-torch.testing.assert_close(flat("diag_h"), full_hessian.diagonal())
+def assert_matches(actual, expected):
+    """Equal up to BackPACK's float32 rounding: 1e-5 of the largest entry.
+
+    That is about a hundred float32 ulps, and far below the differences
+    between the GGN and the Hessian (0.24) that the checks tell apart.
+    """
+    tolerance = 1e-5 * expected.abs().max().item()
+    torch.testing.assert_close(actual, expected, rtol=0, atol=tolerance)
+
+
+assert_matches(flat("diag_ggn_exact"), ggn_diagonal)
+assert_matches(flat("diag_h"), hessian_diagonal)
 print(
-    f"diag_ggn_exact = diag(J^T H_out J), diag_h = diag(Hessian): {theta.numel()} entries each"
+    "diag_ggn_exact = diag(J^T H_out J), diag_h = diag(Hessian): "
+    f"{theta.numel()} entries each"
 )
 difference = (flat("diag_h") - flat("diag_ggn_exact")).abs().max()
 print(f"largest |diag_h - diag_ggn_exact| with Tanh: {difference:.4f}")
 
-# The Monte-Carlo GGN is an unbiased estimate: 1000 samples land close to the exact diagonal.
-error = (
-    flat("diag_ggn_mc") - full_ggn.diagonal()
-).norm() / full_ggn.diagonal().norm()
-assert error < 0.05, error
+# The Monte-Carlo GGN converges to the exact diagonal as samples grow: its
+# error shrinks like 1/sqrt(mc_samples), 0.005 here for 1000 samples. The
+# bound 0.02 leaves room for other random draws (a GPU's, say) and fails
+# for an estimate of anything else, such as the Hessian diagonal.
+mc_error = flat("diag_ggn_mc") - ggn_diagonal
+error = (mc_error.norm() / ggn_diagonal.norm()).item()
+assert error < 0.02, error
 print(f"diag_ggn_mc (mc_samples=1000) relative error: {error:.3f}")

@@ -24,9 +24,8 @@ def make_batch(n):
     cols = torch.randint(0, SIZE - SQUARE + 1, (n,), device=device)
     top_left = torch.randint(0, SIZE // 2 - SQUARE + 1, (2, n), device=device)
     outside = torch.randint(SIZE // 2, SIZE - SQUARE + 1, (n,), device=device)
-    move_row = (
-        torch.rand(n, device=device) < 0.5
-    )  # negatives: push one coordinate out
+    # Negatives: push one coordinate of the square out of the top-left quadrant
+    move_row = torch.rand(n, device=device) < 0.5
     rows = torch.where(
         labels == 1, top_left[0], torch.where(move_row, outside, rows)
     )
@@ -86,9 +85,8 @@ TARGET = 1  # the logit of "square in the top-left"
 
 # %% Integrated gradients from each baseline, checked for completeness
 integrated_gradients = IntegratedGradients(model)
-on_square = (
-    draw_squares(torch.zeros_like(image), *square_at) > 0
-)  # the square's pixels
+# The square's pixels
+on_square = draw_squares(torch.zeros_like(image), *square_at) > 0
 attributions = {}
 for name, baseline in baselines.items():
     attribution, delta = integrated_gradients.attribute(
@@ -103,9 +101,9 @@ for name, baseline in baselines.items():
     # Completeness: the attributions add up to F(image) - F(baseline), by our own forward passes.
     with torch.no_grad():
         difference = model(image)[0, TARGET] - model(baseline)[0, TARGET]
-    tolerance = (
-        5e-3 * difference.abs().item()
-    )  # 0.5 % of the difference to explain
+    # 0.5 % of the difference to explain: room for the error of the 64-point
+    # quadrature (0.03 to 0.04 % here) and for float32 or TF32 rounding.
+    tolerance = 5e-3 * difference.abs().item()
     torch.testing.assert_close(
         attribution.sum(), difference, atol=tolerance, rtol=0
     )
@@ -115,12 +113,14 @@ for name, baseline in baselines.items():
         attribution[on_square].sum(),
         attribution[~on_square].sum(),
     )
-    explained = f"{name:>21}: F(x) - F(baseline) = {difference:5.2f}"
+    # One decimal: the digits a reader sees on any CPU kernel and thread count
+    explained = f"{name:>21}: F(x) - F(baseline) = {difference:4.1f}"
     print(
-        f"{explained} = {inside:5.2f} on the square {outside:+.2f} elsewhere"
+        f"{explained} = {inside:4.1f} on the square {outside:+.1f} elsewhere"
     )
 
-# IG multiplies by (input - baseline): where the two agree, the attribution is exactly zero.
+# IG multiplies by (input - baseline): where the two are equal, the factor is
+# exactly 0.0, so the attribution is exactly zero, on any device.
 assert (attributions["same noise, no square"][~on_square] == 0).all()
 print(
     "attributions sum to F(x) - F(baseline) within 0.5 %; |delta| below the same tolerance"
@@ -140,3 +140,6 @@ for ax in axes:
     ax.set_xticks([])
     ax.set_yticks([])
 fig.tight_layout()
+# Text stays text in the SVG file: small, and sharp at any zoom
+plt.rcParams["svg.fonttype"] = "none"
+fig.savefig("integrated_gradients.svg")

@@ -7,8 +7,12 @@ import torch
 import torch.nn.functional as F
 from pytorch_lightning.utilities.warnings import PossibleUserWarning
 from torch.utils.data import DataLoader
-from torch_geometric.datasets import KarateClub
-from torch_geometric.nn import GCNConv
+
+# PyG 2.8 calls torch.jit.script on import, which PyTorch 2.14 deprecates.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "`torch.jit.script`", FutureWarning)
+    from torch_geometric.datasets import KarateClub
+    from torch_geometric.nn import GCNConv
 
 logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)  # no info lines
 # The graph is already in memory: loader worker processes would only cost time.

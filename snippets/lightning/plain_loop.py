@@ -1,8 +1,14 @@
 # %% Imports, model and data
+import warnings
+
 import torch
 import torch.nn.functional as F
-from torch_geometric.datasets import KarateClub
-from torch_geometric.nn import GCNConv
+
+# PyG 2.8 calls torch.jit.script on import, which PyTorch 2.14 deprecates.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "`torch.jit.script`", FutureWarning)
+    from torch_geometric.datasets import KarateClub
+    from torch_geometric.nn import GCNConv
 
 
 class GCN(torch.nn.Module):

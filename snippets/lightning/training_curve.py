@@ -8,8 +8,12 @@ import torch
 import torch.nn.functional as F
 from pytorch_lightning.utilities.warnings import PossibleUserWarning
 from torch.utils.data import DataLoader
-from torch_geometric.datasets import KarateClub
-from torch_geometric.nn import GCNConv
+
+# PyG 2.8 calls torch.jit.script on import, which PyTorch 2.14 deprecates.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "`torch.jit.script`", FutureWarning)
+    from torch_geometric.datasets import KarateClub
+    from torch_geometric.nn import GCNConv
 
 logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)  # no info lines
 # The graph is already in memory: loader worker processes would only cost time.
@@ -104,10 +108,13 @@ full, mixed = train("32-true"), train("bf16-mixed")
 best = torch.tensor(full.accuracy).argmax().item()  # the first highest
 print(f"32-true: loss {full.loss[-1]:.4f}, accuracy {full.accuracy[-1]:.3f}")
 print(f"  highest accuracy {full.accuracy[best]:.3f}, at epoch {best + 1}")
-# bf16 keeps 8 significant bits (float32: 24): close, not identical.
-torch.testing.assert_close(mixed.loss, full.loss, rtol=0.05, atol=0)
+# bf16 keeps 8 significant bits (float32: 24), a relative step of eps =
+# 2**-7; the loss, computed from bf16 logits, moves by about that. 4 eps
+# allows for it, and fails "bf16-true", whose bf16 weights lose small updates.
+bf16_eps = torch.finfo(torch.bfloat16).eps
+torch.testing.assert_close(mixed.loss, full.loss, rtol=4 * bf16_eps, atol=0)
 assert mixed.accuracy[-1] == full.accuracy[-1]
-print("bf16-mixed: loss within 5 % of 32-true each epoch, same accuracy")
+print("bf16-mixed: loss within 4 bf16 eps of 32-true, same accuracy")
 
 # %% The curves
 fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(8, 3.2))
@@ -124,3 +131,4 @@ for ax in (loss_ax, accuracy_ax):
     ax.grid(alpha=0.3)
     ax.legend()
 fig.tight_layout()
+fig.savefig("training_curve.png", dpi=80)
