@@ -101,7 +101,13 @@ def code_of(expanded: ExpandedPage, block) -> str:
     nothing but includes of that one file (whole, or in parts: ``file.py:section``), so that a part
     runs as the whole file it belongs to; else the block's own code."""
     snippet = included_snippet(expanded, block.lineno)
-    return snippet.read_text(encoding="utf-8") if snippet else block.code
+    if snippet is None:
+        return block.code
+    whole = snippet.read_text(encoding="utf-8")
+    # Blocks chained with `cont` arrive as one: it must hold nothing but lines of the file, in order.
+    lines = iter(whole.splitlines())
+    shown = [line for line in block.code.splitlines() if line.strip()]
+    return whole if all(line in lines for line in shown) else block.code
 
 
 def included_snippet(expanded: ExpandedPage, lineno: int) -> Path | None:

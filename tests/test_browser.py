@@ -244,7 +244,7 @@ def test_copy_button_copies_exactly_the_snippet(browser, site_dir, site_url):
             block.locator("button[data-md-type='copy']").click()
             copied = page.evaluate("navigator.clipboard.readText()")
             checked += 1
-            # The file as the page shows it: section markers, if any, left out.
+            # The file as the page shows it: pymdownx.snippets leaves out section markers.
             if copied + "\n" != shown_text(title.removeprefix("snippets/")):
                 problems.append(f"{built.name}, block {i + 1} ({title}): copied\n{copied}")
         problems += [f"{built.name}: {problem}" for problem in recorder.take()]

@@ -17,7 +17,8 @@ edge_index = torch.tensor(
         [1, 2, 1],  # target nodes
     ]
 )
-x = torch.tensor([[1.0], [2.0], [3.0]])  # one feature per node
+# One feature per node
+x = torch.tensor([[1.0], [2.0], [3.0]])
 
 graph = Data(x=x, edge_index=edge_index)
 print(graph)

@@ -24,7 +24,8 @@ class GCN(torch.nn.Module):
 
 
 torch.manual_seed(0)
-graph = KarateClub()[0]  # 34 club members, 78 friendships; ships with PyG
+# 34 club members, 78 friendships; ships with PyG
+graph = KarateClub()[0]
 model = GCN(in_channels=graph.num_features)
 out = model(graph.x, graph.edge_index)
 print(out.shape)

@@ -57,6 +57,7 @@ print(f"pixels where GCNConv equals the convolution: {int(agree.sum())}")
 # Turn the image upside down: GCNConv treats all neighbours alike, so its
 # output turns with it, whatever its weights; a random 3 x 3 kernel's does not.
 upside_down = image.flip(dims=[2])
+# The same sums in another order: float32 rounding, below 1e-5 of the scale.
 torch.testing.assert_close(
     gcn_on_image(gcn, upside_down),
     by_gcn.flip(dims=[2]),
@@ -64,6 +65,7 @@ torch.testing.assert_close(
     atol=1e-5 * by_gcn.abs().max().item(),
 )
 random_conv = Conv2d(3, 4, kernel_size=3, padding=1)
+# Not rounding: the gap is of the order of the output itself.
 gap = (random_conv(upside_down) - random_conv(image).flip(dims=[2])).abs()
 assert gap.max() > 0.1 * random_conv(image).abs().max()
 print("upside down: GCNConv's output flips with the image, Conv2d's does not")

@@ -20,7 +20,8 @@ class CNN(torch.nn.Module):
 
 
 torch.manual_seed(0)
-images = torch.randn(8, 3, 32, 32)  # a batch of 8 RGB images of 32 x 32 pixels
+# A batch of 8 RGB images of 32 x 32 pixels
+images = torch.randn(8, 3, 32, 32)
 model = CNN(in_channels=3)
 out = model(images)
 print(out.shape)

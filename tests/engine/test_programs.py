@@ -85,3 +85,16 @@ def test_a_block_that_shows_a_file_in_parts_is_that_file(tmp_path):
     (_, part), (_, mixed) = page_programs(page)
     assert code_of(expanded, part) == snippet.read_text(encoding="utf-8")
     assert code_of(expanded, mixed) == mixed.code and mixed.code.endswith('print("and more")\n')
+
+
+def test_parts_chained_with_page_code_run_as_written(tmp_path):
+    snippet = snippet_files()[0]
+    name = snippet.relative_to(SNIPPETS).as_posix()
+    page = tmp_path / "page.md"
+    page.write_text(
+        f'```python\n--8<-- "{name}:1:2"\n```\n\n<!--pytest-codeblocks:cont-->\n'
+        '```python\nprint("not in the file")\n```\n'
+    )
+    ((_, chained),) = page_programs(page)
+    assert code_of(expand_page(page), chained) == chained.code
+    assert chained.code.endswith('print("not in the file")\n')

@@ -1,0 +1,127 @@
+import warnings
+
+import matplotlib.pyplot as plt
+import torch
+from backpack import backpack, extend
+from backpack.extensions import Variance
+from torch import nn
+
+# BackPACK's hooks also fire on the first layer, whose input needs no
+# gradient. That is by design, but recent torch versions warn about it:
+# silence exactly that warning.
+warnings.filterwarnings("ignore", message="Full backward hook is firing")
+
+# %% A classifier trained with mini-batch SGD on synthetic data
+torch.manual_seed(0)
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+SAMPLES, BATCH, STEPS = 2048, 64, 200
+inputs = torch.randn(SAMPLES, 10, device=device)
+labels = inputs[:, :3] + 0.5 * torch.randn(SAMPLES, 3, device=device)
+labels = labels.argmax(dim=1)
+model = nn.Sequential(
+    nn.Linear(10, 32),
+    nn.ReLU(),
+    nn.Linear(32, 32),
+    nn.ReLU(),
+    nn.Linear(32, 3),
+).to(device)
+model = extend(model)
+loss_function = extend(nn.CrossEntropyLoss())
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+layers = {"layer 1": model[0], "layer 2": model[2], "layer 3": model[4]}
+
+
+def gradient_statistics(layer):
+    """Squared norm of the batch's mean gradient, and the per-sample
+    gradients' total variance (trace of their covariance), for one layer.
+
+    With reduction="mean", .grad is the mean of the per-sample gradients
+    and .variance their (biased) variance divided by BATCH^2.
+    """
+    mean_squared = sum(p.grad.pow(2).sum() for p in layer.parameters())
+    variance = sum(p.variance.sum() for p in layer.parameters()) * BATCH**2
+    return mean_squared.item(), variance.item()
+
+
+# %% Train, and read every layer's gradient statistics at every step
+history = {name: [] for name in layers}
+for step in range(STEPS):
+    batch = torch.randint(0, SAMPLES, (BATCH,), device=device)
+    optimizer.zero_grad()
+    loss = loss_function(model(inputs[batch]), labels[batch])
+    with backpack(Variance()):
+        loss.backward()
+    for name, layer in layers.items():
+        history[name].append(gradient_statistics(layer))
+    # the last step is left undone, for the check below
+    if step < STEPS - 1:
+        optimizer.step()
+
+# %% Check the last step against a loop over the batch, sample by sample
+per_sample = {name: [] for name in layers}
+for i in batch.tolist():
+    sample_loss = loss_function(model(inputs[i : i + 1]), labels[i : i + 1])
+    for name, layer in layers.items():
+        gradients = torch.autograd.grad(
+            sample_loss, list(layer.parameters()), retain_graph=True
+        )
+        per_sample[name].append(torch.cat([g.flatten() for g in gradients]))
+for name, samples in per_sample.items():
+    g = torch.stack(samples)
+    loop = (g.mean(0).pow(2).sum().item(), g.var(0, correction=0).sum().item())
+    # float32 rounding in two summation orders: 1e-4 relative, far below
+    # the factor BATCH / (BATCH - 1) of an unbiased variance
+    for backpack_value, loop_value in zip(history[name][-1], loop):
+        assert abs(backpack_value / loop_value - 1) < 1e-4, name
+
+
+# %% Signal-to-noise ratio over windows of 20 steps
+def signal_to_noise(statistics):
+    """|true gradient|^2 / total variance of a per-sample gradient.
+
+    The batch mean's squared norm overestimates the signal by the variance
+    of the mean, variance / (BATCH - 1) with the biased variance: subtract
+    it. A window's sums smooth the step-to-step noise of both estimates.
+    """
+    mean_squared = sum(m for m, v in statistics)
+    variance = sum(v for m, v in statistics)
+    signal = mean_squared - variance / (BATCH - 1)
+    return signal / (variance * BATCH / (BATCH - 1))
+
+
+WINDOW = 20
+snr = {
+    name: [
+        signal_to_noise(statistics[start : start + WINDOW])
+        for start in range(0, STEPS, WINDOW)
+    ]
+    for name, statistics in history.items()
+}
+print(f"signal-to-noise ratio per layer, batch of {BATCH}:")
+print("layer    steps 1-20  steps 81-100")
+for name, ratios in snr.items():
+    print(f"{name:8} {ratios[0]:10.3f} {ratios[4]:13.3f}")
+    # By step 100 the batch's gradient noise, variance / BATCH, exceeds
+    # the signal in every layer: a larger batch would still help.
+    assert ratios[4] < 1 / BATCH, name
+# The signal fades fastest in the hidden layers: threefold and more.
+for name in ("layer 1", "layer 2"):
+    assert snr[name][4] < snr[name][0] / 3, name
+
+fig, ax = plt.subplots(figsize=(6, 3.6))
+window_ends = range(WINDOW, STEPS + 1, WINDOW)
+for name, ratios in snr.items():
+    # a window whose signal estimate is not positive has no point on a log axis
+    ratios = [r if r > 0 else float("nan") for r in ratios]
+    ax.semilogy(window_ends, ratios, marker="o", label=name)
+ax.axhline(1 / BATCH, color="gray", linestyle="--", linewidth=1)
+ax.annotate(
+    "1 / batch size", (STEPS, 1 / BATCH), ha="right", va="bottom", fontsize=8
+)
+ax.set_xlabel(f"SGD step (end of a window of {WINDOW})")
+ax.set_ylabel("signal-to-noise ratio")
+ax.legend(fontsize=8)
+fig.tight_layout()
+# SVG with its text kept as text: a small, sharp file
+with plt.rc_context({"svg.fonttype": "none"}):
+    fig.savefig("gradient_snr.svg")
