@@ -116,4 +116,4 @@ for ax in (loss_ax, accuracy_ax):
     ax.grid(alpha=0.3)
 fig.suptitle(metrics_file)
 fig.tight_layout()
-fig.savefig("csv_metrics.png", dpi=80)
+fig.savefig("csv_metrics.png", dpi=70)
