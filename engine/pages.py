@@ -15,6 +15,8 @@ from pathlib import Path
 import markdown
 from mkdocs.config import load_config
 
+from engine.highlight import HighlightError
+from engine.highlight import resolve as resolve_highlights
 from engine.paths import MKDOCS_YML, REPO, SNIPPETS, rel
 from engine.snippet_diff import SnippetDiffError, expand
 
@@ -60,8 +62,9 @@ def expand_page(page: Path) -> ExpandedPage:
 def _expand(page: Path, mtime_ns: int, size: int) -> ExpandedPage:
     source = page.read_text(encoding="utf-8")
     try:
-        hooked = expand(source, SNIPPETS, source=rel(page)).splitlines()
-    except SnippetDiffError as error:
+        hooked = expand(source, SNIPPETS, source=rel(page))
+        hooked = resolve_highlights(hooked, SNIPPETS, source=rel(page)).splitlines()
+    except (SnippetDiffError, HighlightError) as error:
         raise IncludeError(str(error)) from None
     # Line numbers after the hook: map generated lines back to the fence they came from.
     origin = map_lines(source.splitlines(), hooked)

@@ -70,3 +70,15 @@ def test_every_python_block_is_run(page):
 def test_no_block_is_skipped(page):
     for where, block in page_programs(page):
         assert not block.marks, f"{where}: code blocks must not be skipped ({block.marks})"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=rel)
+def test_no_line_numbers_kept_by_hand(page):
+    """A highlight names a part of the snippet (hl_parts), which moves with the code; a number
+    on the page would highlight the wrong line after the next edit of the file."""
+    numbered = [
+        f"{rel(page)}:{number}"
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+        if "hl_lines=" in line
+    ]
+    assert not numbered, f'hl_lines on {", ".join(numbered)}: use hl_parts="<section>" instead'

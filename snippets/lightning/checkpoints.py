@@ -51,7 +51,9 @@ class NodeClassifier(pl.LightningModule):
         super().__init__()
         # num_classes and lr go into checkpoints; the graph is data, not a
         # setting, so it is passed again when a checkpoint is loaded.
+        # --8<-- [start:hyperparameters]
         self.save_hyperparameters(ignore="graph")
+        # --8<-- [end:hyperparameters]
         self.model = GCN(graph.num_features, out_channels=num_classes)
         self.register_buffer("x", graph.x, persistent=False)
         self.register_buffer("edge_index", graph.edge_index, persistent=False)
@@ -103,14 +105,18 @@ print(f"saved: {sorted(path.name for path in Path('checkpoints').iterdir())}")
 
 # %% Later, in a new process: resume from the last checkpoint, to epoch 50
 resumed = NodeClassifier(graph, num_classes=4)
+# --8<-- [start:resume]
 trainer(50, keep_checkpoints()).fit(resumed, train_loader, ckpt_path=last)
+# --8<-- [end:resume]
 # Same operations in the same order on the same device: bit for bit.
 for name, weight in uninterrupted.state_dict().items():
     assert torch.equal(resumed.state_dict()[name], weight), name
 print("resumed at epoch 20: after 50, the weights of the uninterrupted run")
 
 # %% Load the trained model: its settings from the file, the graph passed in
+# --8<-- [start:load]
 loaded = NodeClassifier.load_from_checkpoint(last, graph=graph)
+# --8<-- [end:load]
 # last.ckpt now holds the end of the resumed run.
 for name, weight in resumed.state_dict().items():
     assert torch.equal(loaded.state_dict()[name], weight.cpu()), name

@@ -77,8 +77,10 @@ trainer = pl.Trainer(
     devices=1,
     max_epochs=50,
     deterministic=True,
+    # --8<-- [start:logger]
     logger=CSVLogger("logs", name="gcn"),
     log_every_n_steps=1,  # one step per epoch here: log every one
+    # --8<-- [end:logger]
     enable_checkpointing=False,
     enable_progress_bar=False,
     enable_model_summary=False,

@@ -114,9 +114,11 @@ if __name__ == "__main__":
     model = NodeClassifier(graph, num_classes=4)
     work_done = WorkDone()
     trainer = pl.Trainer(
+        # --8<-- [start:trainer]
         accelerator="gpu" if torch.cuda.device_count() >= 2 else "cpu",
         devices=2,
         strategy="ddp",
+        # --8<-- [end:trainer]
         max_epochs=50,
         deterministic=True,
         callbacks=[work_done],

@@ -74,10 +74,12 @@ def train_on_this_machine():
     pl.seed_everything(0)
     model = NodeClassifier(graph, num_classes=4)
     trainer = pl.Trainer(
+        # --8<-- [start:trainer]
         accelerator="cpu",  # on machines with GPUs: "gpu"
         devices=1,  # processes (GPUs) per machine
         num_nodes=2,  # machines
         strategy="ddp",
+        # --8<-- [end:trainer]
         max_epochs=50,
         deterministic=True,
         logger=False,

@@ -1,0 +1,68 @@
+"""Highlighted lines named by the snippet file, not counted by hand on the page.
+
+A fence that includes a whole snippet may say ``hl_parts="trainer"``: the lines between
+``# --8<-- [start:trainer]`` and ``# --8<-- [end:trainer]`` in the file are highlighted. This
+turns it into pymdownx.highlight's ``hl_lines="..."`` with the numbers the page shows (the markers
+themselves are not shown), so an edit that shifts the file shifts the highlight with it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+HL_PARTS = re.compile(r'\bhl_parts="(?P<names>[^"]*)"')
+FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
+INCLUDE = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+)"[ \t]*$')
+# pymdownx.snippets' section marker; it leaves these lines out of what it includes.
+MARKER = re.compile(
+    r"-+8<-+[ \t]+\[[ \t]*(?P<kind>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)"
+)
+
+
+class HighlightError(ValueError):
+    """A fence names a part its snippet does not have; the message names the page and line."""
+
+
+def part_lines(code: str) -> dict[str, list[int]]:
+    """For each section of ``code``, the 1-based numbers of its lines as the page shows them."""
+    parts: dict[str, list[int]] = {}
+    open_parts: set[str] = set()
+    shown = 0
+    for line in code.splitlines():
+        marker = MARKER.search(line)
+        if marker:
+            name = marker.group("name")
+            parts.setdefault(name, [])
+            (open_parts.add if marker.group("kind") == "start" else open_parts.discard)(name)
+            continue
+        shown += 1
+        for name in open_parts:
+            parts[name].append(shown)
+    return parts
+
+
+def resolve(markdown: str, snippets: Path, *, source: str) -> str:
+    """``markdown`` with every ``hl_parts="..."`` replaced by the ``hl_lines`` it stands for."""
+    lines = markdown.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        found = HL_PARTS.search(line)
+        if not found or not FENCE_OPEN.match(line):
+            continue
+        include = next((INCLUDE.match(nxt) for nxt in lines[number + 1 : number + 2]), None)
+        where = f"{source}:{number + 1}"
+        if not include:
+            raise HighlightError(f"{where}: hl_parts needs a whole-file include on the next line")
+        parts = part_lines((snippets / include.group("path")).read_text(encoding="utf-8"))
+        numbers = []
+        for name in found.group("names").split():
+            if not parts.get(name):
+                raise HighlightError(
+                    f"{where}: {include.group('path')} has no part {name!r} "
+                    f"(its parts: {', '.join(sorted(parts)) or 'none'})"
+                )
+            numbers += parts[name]
+        lines[number] = line.replace(
+            found.group(0), f'hl_lines="{" ".join(map(str, sorted(set(numbers))))}"'
+        )
+    return "".join(lines)

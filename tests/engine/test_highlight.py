@@ -1,0 +1,37 @@
+"""engine.highlight: hl_parts names lines by the file's section markers, as the page numbers them."""
+
+import pytest
+
+from engine.highlight import HighlightError, part_lines, resolve
+
+CODE = """import torch
+# --8<-- [start:model]
+model = torch.nn.Linear(2, 2)
+# --8<-- [end:model]
+x = torch.ones(2)
+# --8<-- [start:call]
+y = model(x)
+# --8<-- [end:call]
+"""
+
+
+def test_part_lines_count_the_lines_the_page_shows():
+    # The page leaves the markers out: the code reads import, model, x, y (lines 1 to 4).
+    assert part_lines(CODE) == {"model": [2], "call": [4]}
+
+
+def test_a_fence_gets_the_numbers_of_its_parts(tmp_path):
+    (tmp_path / "a.py").write_text(CODE)
+    page = '```python title="a.py" hl_parts="call model"\n--8<-- "a.py"\n```\n'
+    assert resolve(page, tmp_path, source="docs/x.md").splitlines()[0] == (
+        '```python title="a.py" hl_lines="2 4"'
+    )
+
+
+def test_a_missing_part_names_the_page_line_and_the_parts_there_are(tmp_path):
+    (tmp_path / "a.py").write_text(CODE)
+    page = 'Text\n\n```python hl_parts="loss"\n--8<-- "a.py"\n```\n'
+    with pytest.raises(
+        HighlightError, match=r"docs/x.md:3: a.py has no part 'loss' \(its parts: call, model\)"
+    ):
+        resolve(page, tmp_path, source="docs/x.md")
