@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import tempfile
@@ -66,8 +67,19 @@ def published_uri(snippet: Path, image: Path) -> str:
     return f"{PREFIX}{snippet.parent.name}/{image.name}"
 
 
-def png_size(content: bytes) -> tuple[int, int] | None:
-    """(width, height) of a PNG (its signature, then the IHDR chunk), None for anything else."""
-    if not content.startswith(b"\x89PNG"):
+def image_size(content: bytes) -> tuple[int, int] | None:
+    """(width, height) in CSS pixels of a PNG (its IHDR chunk) or of an SVG (the width and height
+    of its root element, in pt as matplotlib writes them, or px); None when it cannot tell."""
+    if content.startswith(b"\x89PNG"):
+        return struct.unpack(">II", content[16:24])
+    root = re.search(rb"<svg\b[^>]*>", content[:4096])
+    if not root:
         return None
-    return struct.unpack(">II", content[16:24])
+    size = []
+    for name in (b"width", b"height"):
+        found = re.search(rb"\s" + name + rb'="([0-9.]+)(pt|px)?"', root.group(0))
+        if not found:
+            return None
+        value = float(found.group(1)) * (4 / 3 if found.group(2) == b"pt" else 1)
+        size.append(round(value))
+    return size[0], size[1]

@@ -16,11 +16,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from engine.figures import PREFIX, draws, figures_of, png_size, published_uri
+from engine.figures import PREFIX, draws, figures_of, image_size, published_uri
 from engine.runner import SnippetError
 from engine.targets import BUILD_WORKERS
 
-# Published PNG -> (width, height), for the tags of the pages that show it.
+# Published image -> (width, height), for the tags of the pages that show it.
 _sizes: dict[str, tuple[int, int]] = {}
 
 
@@ -68,7 +68,7 @@ def _publish(files: Files, config, uri: str, image: Path, label: str, seen: dict
         raise PluginError(f"{label} and {seen[uri]} both save {image.name}: rename one")
     seen[uri] = label
     content = image.read_bytes()
-    size = png_size(content)
+    size = image_size(content)
     if size:
         _sizes[uri] = size
     files.append(File.generated(config, uri, content=content))

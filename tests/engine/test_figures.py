@@ -38,6 +38,9 @@ def test_a_failing_snippet_fails_with_its_label(tmp_path, monkeypatch):
         figures.figures_of(snippet, "snippets/lib/broken.py")
 
 
-def test_png_size_reads_the_header():
-    assert figures.png_size(PNG) == (640, 480)
-    assert figures.png_size(b"<svg/>") is None
+def test_image_size_reads_png_and_svg_headers():
+    assert figures.image_size(PNG) == (640, 480)
+    # matplotlib writes pt; a browser shows 1 pt as 4/3 px.
+    svg = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="432pt" height="216pt">'
+    assert figures.image_size(svg) == (576, 288)
+    assert figures.image_size(b"<svg/>") is None
