@@ -11,6 +11,7 @@ concern:
 - pages: a page's Markdown expanded as the build expands it, with a map back to its own lines;
 - fences: an independent scan of fenced code blocks;
 - snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence);
+- highlight: highlighted lines named by a snippet's parts (hl_parts), not counted by hand;
 - programs: every program shown on the site, and the outputs the pages state for it;
 - outputs: rewriting stated outputs from what the programs print (`make outputs`);
 - versions: the library versions every page states it was tested with;
