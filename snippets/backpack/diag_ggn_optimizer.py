@@ -17,6 +17,9 @@ from torch import nn
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
 
 # %% A regression problem with badly scaled inputs (feature scales 0.1 to 10)
+# In float64: Adam's and Hessian-free's late steps amplify rounding, and in
+# float32 the last printed digit would differ between CPU kernels.
+torch.set_default_dtype(torch.float64)
 torch.manual_seed(0)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 N, STEPS, NOISE = 256, 200, 0.05
@@ -239,7 +242,7 @@ sweeps = {
     "KFAC": [(f"lr={lr}", kfac(lr), True) for lr in (0.1, 0.3, 1.0)],
     "Hessian-free": [
         (f"damping={damping}", hessian_free(damping), False)
-        for damping in (1e-4, 1e-3, 1e-2)
+        for damping in (1.0, 0.3, 0.1)
     ],
 }
 best = {}
@@ -248,7 +251,11 @@ for method, settings in sweeps.items():
         name: train(update, extended) for name, update, extended in settings
     }
     finite = [name for name in runs if math.isfinite(runs[name][0][-1])]
-    chosen = min(finite, key=lambda name: runs[name][0][-1])
+    lowest = min(runs[name][0][-1] for name in finite)
+    # Within 10% of the lowest final loss is a tie, won by the first listed,
+    # the most cautious setting: rounding differences between CPU kernels
+    # cannot flip the choice between two nearly equal runs.
+    chosen = next(n for n in finite if runs[n][0][-1] <= 1.1 * lowest)
     best[method] = (chosen, *runs[chosen])
 
 
