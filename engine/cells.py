@@ -26,7 +26,14 @@ class Cell:
 
     @property
     def env(self) -> dict:
-        return {"ATEN_CPU_CAPABILITY": self.capability, "OMP_NUM_THREADS": str(self.threads)}
+        # Passive waiting: the tests run two programs at once on two cores, and OpenMP threads
+        # that spin while they wait starve the other program (a 7 s snippet took over 180 s).
+        # It changes when an idle thread sleeps, never what a program computes.
+        return {
+            "ATEN_CPU_CAPABILITY": self.capability,
+            "OMP_NUM_THREADS": str(self.threads),
+            "OMP_WAIT_POLICY": "PASSIVE",
+        }
 
     @classmethod
     def parse(cls, text: str) -> Cell:

@@ -8,7 +8,11 @@ from engine.cells import Cell, cpu_capabilities, parse_cells
 def test_a_cell_reads_and_prints_as_capability_and_threads():
     cell = Cell.parse("avx2:4")
     assert (cell.capability, cell.threads, str(cell)) == ("avx2", 4, "avx2:4")
-    assert cell.env == {"ATEN_CPU_CAPABILITY": "avx2", "OMP_NUM_THREADS": "4"}
+    assert cell.env == {
+        "ATEN_CPU_CAPABILITY": "avx2",
+        "OMP_NUM_THREADS": "4",
+        "OMP_WAIT_POLICY": "PASSIVE",
+    }
 
 
 @pytest.mark.parametrize("text", ["sse:2", "avx2", "avx2:x"])
