@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pymdownx.snippets import SnippetPreprocessor
+
 HL_PARTS = re.compile(r'\bhl_parts="(?P<names>[^"]*)"')
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 INCLUDE = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+)"[ \t]*$')
-# pymdownx.snippets' section marker; it leaves these lines out of what it includes.
-MARKER = re.compile(
-    r"-+8<-+[ \t]+\[[ \t]*(?P<kind>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)"
-)
+# pymdownx.snippets' own section marker, which it leaves out of what it includes: the lines
+# counted here are the lines it shows.
+MARKER = SnippetPreprocessor.RE_SNIPPET_SECTION
 
 
 class HighlightError(ValueError):
@@ -30,11 +31,12 @@ def part_lines(code: str) -> dict[str, list[int]]:
     open_parts: set[str] = set()
     shown = 0
     for line in code.splitlines():
-        marker = MARKER.search(line)
-        if marker:
+        marker = MARKER.match(line)
+        # An escaped marker (;--8<--) is shown as code, as pymdownx.snippets shows it.
+        if marker and not marker.group("escape"):
             name = marker.group("name")
             parts.setdefault(name, [])
-            (open_parts.add if marker.group("kind") == "start" else open_parts.discard)(name)
+            (open_parts.add if marker.group("type") == "start" else open_parts.discard)(name)
             continue
         shown += 1
         for name in open_parts:
