@@ -35,6 +35,13 @@ class Program:
     # (where, expected text, ignore whitespace) for each page that states the output.
     expected_outputs: list[tuple[str, str, bool]] = field(default_factory=list)
 
+    def unstated_output(self, printed: str) -> tuple[str, str] | None:
+        """(where, stated text) of the first page that states other than ``printed``, or None."""
+        for where, expected, ignore_whitespace in self.expected_outputs:
+            if not output_matches(printed, expected, ignore_whitespace):
+                return where, expected
+        return None
+
 
 @dataclass
 class StatedOutput:

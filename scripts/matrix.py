@@ -16,7 +16,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from engine.cells import THREADS, Cell, cpu_capabilities, parse_cells
-from engine.programs import Program, collect_programs, output_matches
+from engine.programs import Program, collect_programs
 from engine.runner import SnippetError, program_env, run_code
 
 
@@ -31,11 +31,10 @@ def verdict(program: Program, cell: Cell) -> str | None:
         return str(error)
     if result.returncode != 0 or result.stderr.strip():
         return f"exit {result.returncode}, stderr:\n{result.stderr.strip()[-1500:]}"
-    for where, expected, ignore_whitespace in program.expected_outputs:
-        if not output_matches(result.stdout, expected, ignore_whitespace):
-            return (
-                f"{where} states:\n{expected.rstrip()}\nbut it printed:\n{result.stdout.rstrip()}"
-            )
+    unstated = program.unstated_output(result.stdout)
+    if unstated:
+        where, expected = unstated
+        return f"{where} states:\n{expected.rstrip()}\nbut it printed:\n{result.stdout.rstrip()}"
     return None
 
 
