@@ -1,6 +1,10 @@
 """Run a program as a reader would: a fresh process, in an empty temporary folder, offline, with a
-time limit. One runner for the tests, the build's figures and the commands (`make matrix`, `make
-gpu`, `make outputs`), so that all of them see a program fail the same way.
+time limit, inside the sandbox of engine/sandbox.py. One runner for the tests, the build's figures and
+walkthrough kernels, and the commands (`make matrix`, `make gpu`, `make outputs`), so that all of them
+see a program fail the same way.
+
+A program passes only if it ran to its last line: the runner appends one line that records the end
+(under ``if __name__ == "__main__":``), so a ``sys.exit(0)`` midway fails although it exits with 0.
 
 Why our own runner rather than pytest-codeblocks' executor: pytest-codeblocks `exec`s blocks inside
 the pytest process, with `__name__` not "__main__", no isolation and no time limit.
@@ -9,6 +13,7 @@ the pytest process, with `__name__` not "__main__", no isolation and no time lim
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -19,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.paths import SNIPPETS, rel
-from engine.targets import PROGRAM_TIMEOUT_S
+from engine.sandbox import Folder, limit_resources, wrap
+from engine.targets import KILL_WAIT_S, PROGRAM_TIMEOUT_S
 
 # Loaded first by every program the runner starts (it is put on PYTHONPATH): refuses the network.
 NETGUARD = Path(__file__).resolve().parent / "netguard"
@@ -44,15 +50,19 @@ class Result:
     seconds: float
     # What the program wrote in its folder, relative to it.
     files: list[str] = field(default_factory=list)
+    # Whether it reached its last line (a non-zero exit code aside, only an early exit misses it).
+    completed: bool = True
+    # Whether this is the kept result of an earlier identical run (engine.results).
+    cached: bool = False
 
 
-def interpreter() -> list[str]:
-    """The command that starts a program's Python: this very interpreter. Walkthrough kernels
-    start the same way (engine.walkthroughs), so a sandbox wraps both here."""
-    return [sys.executable]
+def interpreter(folder: Folder) -> list[str]:
+    """The command that starts a program's Python, in the sandbox of ``folder``: this very
+    interpreter. Walkthrough kernels start the same way (engine.walkthroughs)."""
+    return wrap([sys.executable], folder)
 
 
-def program_env(extra: dict | None = None) -> dict:
+def program_env(extra: dict | None = None, folder: Folder | None = None) -> dict:
     """The environment of a reader's ``python snippet.py``, plus only what hides nothing from them.
 
     No PYTHONWARNINGS and no MPLBACKEND: a warning the reader would see fails the test (a snippet
@@ -66,6 +76,7 @@ def program_env(extra: dict | None = None) -> dict:
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
     env.update(BUILD_ENV)
+    env.update(folder.env() if folder else {})
     env.update(extra or {})
     return env
 
@@ -83,26 +94,39 @@ def run_code(
 ) -> Result:
     """Run ``code`` as a script named ``filename`` in a fresh empty folder.
 
-    With ``check`` (the default), a non-zero exit, a time-out or any output on stderr raises
-    SnippetError naming ``label`` and the pages in ``shown_on``. ``keep_files_in``: a folder to copy
-    the files the program wrote into (they go with the temporary folder otherwise).
+    With ``check`` (the default), a non-zero exit, an exit before the last line, a time-out or any
+    output on stderr raises SnippetError naming ``label`` and the pages in ``shown_on``.
+    ``keep_files_in``: a folder to copy the files the program wrote into (they go with the
+    temporary folder otherwise).
     """
     where = f" (shown on {', '.join(shown_on)})" if shown_on else ""
-    with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
-        script = Path(workdir) / filename
-        script.write_text(code, encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="snippet-") as root:
+        folder = Folder(Path(root)).make()
+        script = folder.work / filename
+        end_mark = folder.root / f"end-{secrets.token_hex(8)}"
+        script.write_text(code + _record_end(end_mark), encoding="utf-8")
         start = time.perf_counter()
-        returncode, stdout, stderr = _wait(_start(filename, workdir, env), timeout, label + where)
+        process = _start(filename, folder, env)
+        returncode, stdout, stderr = _wait(process, timeout, label + where)
         seconds = time.perf_counter() - start
-        files = _written(Path(workdir), script, keep_files_in)
+        files = _written(folder.work, script, keep_files_in)
         # Tracebacks should point at the repository file, not at the temporary copy.
         stdout, stderr = (
-            s.replace(str(script), label).replace(workdir, "<tmp>") for s in (stdout, stderr)
+            s.replace(str(script), label).replace(str(folder.work), "<tmp>")
+            for s in (stdout, stderr)
         )
-    result = Result(label, returncode, stdout, stderr, seconds, files)
+        completed = end_mark.exists()
+    result = Result(label, returncode, stdout, stderr, seconds, files, completed)
     if check:
-        _check(result, where)
+        check_result(result, shown_on)
     return result
+
+
+def _record_end(path: Path) -> str:
+    """The line appended to every program: it creates ``path`` when the program reaches its end
+    (``__main__`` only: a worker that imports the script does not count; one that Lightning starts
+    as the script again does, like the program it belongs to)."""
+    return f'\n\nif __name__ == "__main__":\n    open({str(path)!r}, "w").close()\n'
 
 
 def run_snippet(relative_path: str, **kwargs) -> Result:
@@ -115,17 +139,19 @@ def run_snippet(relative_path: str, **kwargs) -> Result:
     return run_code(path.read_text(encoding="utf-8"), **kwargs)
 
 
-def _start(filename: str, workdir: str, env: dict | None) -> subprocess.Popen:
+def _start(filename: str, folder: Folder, env: dict | None) -> subprocess.Popen:
     return subprocess.Popen(
-        [*interpreter(), filename],
-        cwd=workdir,
-        env=program_env(env),
+        [*interpreter(folder), filename],
+        cwd=folder.work,
+        env=program_env(env, folder),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # A time-out kills the whole group (DDP children too).
+        # A time-out kills the whole group; in the sandbox, the PID namespace takes every
+        # descendant with the program, one in a session of its own too.
         start_new_session=True,
+        preexec_fn=limit_resources,
     )
 
 
@@ -133,13 +159,32 @@ def _wait(process: subprocess.Popen, timeout: float, name: str) -> tuple[int, st
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, stderr = process.communicate()
+        _kill(process)
+        stdout, stderr = _drain(process)
         raise SnippetError(
             f"{name} did not finish within {timeout:.0f} s and was killed.\n"
             f"--- last output ---\n{tail(stdout)}{tail(stderr)}"
         ) from None
     return process.returncode, stdout, stderr
+
+
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _drain(process: subprocess.Popen) -> tuple[str, str]:
+    """What the killed program wrote, waiting at most KILL_WAIT_S: without the sandbox, a
+    descendant that left the process group may hold the pipes open for ever."""
+    try:
+        return process.communicate(timeout=KILL_WAIT_S)
+    except subprocess.TimeoutExpired:
+        for pipe in (process.stdout, process.stderr):
+            pipe.close()
+        process.wait()
+        return "", "(output lost: a process that escaped the kill still holds the pipes)\n"
 
 
 def _written(workdir: Path, script: Path, keep_in: Path | None) -> list[str]:
@@ -152,11 +197,18 @@ def _written(workdir: Path, script: Path, keep_in: Path | None) -> list[str]:
     return [file.relative_to(workdir).as_posix() for file in files]
 
 
-def _check(result: Result, where: str) -> None:
+def check_result(result: Result, shown_on: list[str] | None = None) -> None:
+    """Raise SnippetError, naming the program and its pages, unless ``result`` is a clean run."""
+    where = f" (shown on {', '.join(shown_on)})" if shown_on else ""
     if result.returncode != 0:
         raise SnippetError(
             f"{result.label}{where} failed with exit code {result.returncode}:\n"
             f"{tail(result.stderr)}"
+        )
+    if not result.completed:
+        raise SnippetError(
+            f"{result.label}{where} exited with code 0 before its last line (sys.exit or "
+            "os._exit midway?): the checks after that point never ran"
         )
     if result.stderr.strip():
         raise SnippetError(

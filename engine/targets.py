@@ -17,6 +17,15 @@ CELL_TIMEOUT_S = 300
 FIGURE_TIMEOUT_S = 300
 BUILD_TIMEOUT_S = 900
 TEST_TIMEOUT_S = 900
+# After a kill at the time limit: how long the runner waits for the program's last output.
+KILL_WAIT_S = 5
+
+# Resource limits of every program (engine/sandbox.py), per process: far above what any snippet
+# needs (the largest peaks below 2 GB and 60 s of CPU), so that only a runaway reaches them. CPU time
+# counts every thread: four threads busy for the whole program time limit.
+MEMORY_LIMIT_BYTES = 8 * 1000**3
+CPU_LIMIT_S = 4 * PROGRAM_TIMEOUT_S
+FILE_LIMIT_BYTES = 256 * 1000**2
 
 # Programs run at once by the build (walkthroughs, figures): one per core of the 2-core machines.
 BUILD_WORKERS = 2

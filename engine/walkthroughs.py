@@ -17,12 +17,20 @@ import time
 from pathlib import Path
 
 from engine.paths import REPO, cache_root
-from engine.runner import BUILD_ENV, interpreter
+from engine.runner import BUILD_ENV, interpreter, program_env
+from engine.sandbox import Folder, limit_resources
 from engine.targets import CELL_TIMEOUT_S
 from engine.versions import tested_with
 
 PREFIX = "walkthroughs/"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+# The kernel's own log (e.g. a notice about its transport) is not for readers. Parent handle 1: no
+# polling for the parent, whose PID ipykernel takes from the environment; in the sandbox's PID
+# namespace its parent is bwrap's init (PID 1), which ipykernel would take for a dead parent, and
+# bwrap's --die-with-parent ties the kernel's life to the build instead.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--IPKernelApp.parent_handle=1"]
 
 
 class WalkthroughError(Exception):
@@ -95,18 +103,19 @@ def run_notebook(source: str, label: str):
         "language": "python",
     }
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="walkthrough-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="walkthrough-") as root:
+        folder = Folder(Path(root)).make()
         client = NotebookClient(
             notebook,
-            km=kernel_manager(Path(workdir) / ".kernels"),
+            km=kernel_manager(folder),
             timeout=CELL_TIMEOUT_S,
             allow_errors=False,
-            # The kernel's own log (e.g. a notice about its local TCP transport) is not for readers.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            resources={"metadata": {"path": workdir}},
+            extra_arguments=KERNEL_ARGUMENTS,
+            resources={"metadata": {"path": str(folder.work)}},
         )
         try:
-            client.execute()
+            # The kernel gets a program's environment and limits (engine.runner, engine.sandbox).
+            client.execute(env=program_env(None, folder), preexec_fn=limit_resources)
         except CellExecutionError as error:
             raise WalkthroughError(
                 f"{label}: {_failed_cell(notebook, source)} raised:\n{_ANSI.sub('', str(error))}"
@@ -143,19 +152,25 @@ def store(notebook, record: dict, notebook_path: Path, record_path: Path) -> Non
         os.replace(partial, path)
 
 
-def kernel_manager(folder: Path):
+def kernel_manager(folder: Folder):
     """A kernel of this very interpreter, whatever kernels the user has installed under the name
-    "python3"."""
+    "python3", in the sandbox of ``folder``. It talks to the build over Unix sockets in that
+    folder (ZeroMQ's ipc transport): TCP on loopback cannot cross the sandbox's own network."""
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
-    spec = folder / "tested-notes"
-    spec.mkdir(parents=True)
-    argv = [*interpreter(), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    kernel = {"argv": argv, "display_name": "Python 3", "language": "python", "env": BUILD_ENV}
-    (spec / "kernel.json").write_text(json.dumps(kernel))
-    specs = KernelSpecManager(kernel_dirs=[str(folder)])
-    return KernelManager(kernel_name="tested-notes", kernel_spec_manager=specs)
+    specs = folder.root / "kernels"
+    (specs / "tested-notes").mkdir(parents=True)
+    argv = [*interpreter(folder), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "Python 3", "language": "python"}
+    (specs / "tested-notes" / "kernel.json").write_text(json.dumps(kernel))
+    return KernelManager(
+        kernel_name="tested-notes",
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]),
+        transport="ipc",
+        ip=str(folder.root / "kernel"),
+        connection_file=str(folder.root / "connection.json"),
+    )
 
 
 def _failed_cell(notebook, source: str) -> str:

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from engine.paths import DOCS, rel
+from engine.paths import DOCS, cache_root, rel
 from engine.programs import collect_programs
 from engine.runner import run_code
 
@@ -24,32 +24,42 @@ PAGE = DOCS / "gpu-runs.md"
 RECORD_START = "<!-- runs: newest first; scripts/gpu_run.py adds each run here -->"
 
 # Loaded first by each snippet process (and its DDP children): at exit, it notes whether the
-# process initialised CUDA and the most GPU memory it allocated.
+# process initialised CUDA and the most GPU memory it allocated, in a file of the program's own
+# folder (the only place the sandbox lets it write; the runner copies it out).
 PROBE = """\
 import atexit, os, sys
+
+_record = os.path.abspath(os.environ["GPU_PROBE_FILE"])
 
 def _report():
     torch = sys.modules.get("torch")
     used = bool(torch is not None and torch.cuda.is_initialized())
     peak = torch.cuda.max_memory_allocated() if used else 0
-    with open(os.environ["GPU_PROBE_FILE"], "a") as record:
+    with open(_record, "a") as record:
         record.write(f"{int(used)} {peak}\\n")
 
 atexit.register(_report)
 """
+RECORD = "gpu-probe.txt"
 
 
 def run(program, probe_dir: Path, *, hide_gpu: bool) -> dict:
-    record = probe_dir / f"{abs(hash((program.label, hide_gpu)))}.txt"
-    env = {"PYTHONPATH": str(probe_dir), "GPU_PROBE_FILE": str(record)}
+    kept = probe_dir / f"{abs(hash((program.label, hide_gpu)))}"
+    env = {"PYTHONPATH": str(probe_dir), "GPU_PROBE_FILE": RECORD}
     if hide_gpu:
         env["CUDA_VISIBLE_DEVICES"] = ""
     result = run_code(
-        program.code, label=program.label, filename=program.filename, env=env, check=False
+        program.code,
+        label=program.label,
+        filename=program.filename,
+        env=env,
+        check=False,
+        keep_files_in=kept,
     )
+    record = kept / RECORD
     rows = [line.split() for line in record.read_text().splitlines()] if record.exists() else []
     return {
-        "ok": result.returncode == 0 and not result.stderr.strip(),
+        "ok": result.returncode == 0 and result.completed and not result.stderr.strip(),
         "used_gpu": any(used == "1" for used, _ in rows),
         "peak_mib": max((int(peak) for _, peak in rows), default=0) / 2**20,
         "as_stated": (
@@ -115,7 +125,9 @@ def main() -> int:
         return 2
     programs = [p for p in collect_programs() if p.label.startswith("snippets/")]
     results = []
-    with tempfile.TemporaryDirectory(prefix="gpu-probe-") as folder:
+    # Outside the system temp folder, which the sandbox replaces with one of the program's own.
+    cache_root().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gpu-probe-", dir=cache_root()) as folder:
         probe_dir = Path(folder)
         (probe_dir / "sitecustomize.py").write_text(PROBE)
         for program in programs:

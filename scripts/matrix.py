@@ -31,6 +31,8 @@ def verdict(program: Program, cell: Cell) -> str | None:
         return str(error)
     if result.returncode != 0 or result.stderr.strip():
         return f"exit {result.returncode}, stderr:\n{result.stderr.strip()[-1500:]}"
+    if not result.completed:
+        return "exit 0 before its last line"
     unstated = program.unstated_output(result.stdout)
     if unstated:
         where, expected = unstated

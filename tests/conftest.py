@@ -1,10 +1,12 @@
-"""What the tests share: the one build of the site, the served site, and two rules for every test.
+"""What the tests share: the one build of the site, the served site, and three rules for every test.
 
 The rules: an engine error (a failed program, a broken include) fails its test with the engine's own
-message, which names the file and page, and no test writes into the repository.
+message, which names the file and page; no test writes into the repository; and a run leaves the
+system temp folder as it found it.
 """
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -14,6 +16,7 @@ import pytest
 from engine.pages import IncludeError
 from engine.paths import REPO
 from engine.runner import SnippetError
+from engine.sandbox import probe
 from engine.server import serve
 from engine.site import build_failure, build_site
 from engine.targets import TEST_TIMEOUT_S
@@ -75,7 +78,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
 
 
-# ----------------------------------------------------------------------------- the repository
+def pytest_report_header(config):
+    """Whether programs run in the OS sandbox, in one line (engine.sandbox)."""
+    return probe().line
+
+
+# ------------------------------------------------------------ the repository and the temp folder
 
 
 def _snapshot() -> dict[str, float]:
@@ -88,10 +96,16 @@ def _snapshot() -> dict[str, float]:
     return files
 
 
+def _temp_entries() -> set[str]:
+    # pytest's own folder of tmp_path folders (it keeps the last three runs) aside.
+    return {n for n in os.listdir(tempfile.gettempdir()) if not n.startswith("pytest-of-")}
+
+
 def pytest_sessionstart(session):
     # The controller, once per run.
     if not hasattr(session.config, "workerinput"):
         session.config._repo_snapshot = _snapshot()
+        session.config._temp_snapshot = _temp_entries()
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -100,11 +114,12 @@ def pytest_sessionfinish(session, exitstatus):
         return
     after = _snapshot()
     changed = sorted(p for p in after.keys() | before.keys() if before.get(p) != after.get(p))
-    if changed:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        reporter.write_line(
-            "FAILED: the tests wrote into the repository (they must use temporary folders): "
-            + ", ".join(changed[:20]),
-            red=True,
-        )
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    left = sorted(_temp_entries() - session.config._temp_snapshot)
+    for what, paths in [
+        ("wrote into the repository (they must use temporary folders)", changed),
+        (f"left these in the system temp folder {tempfile.gettempdir()}", left),
+    ]:
+        if paths:
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            reporter.write_line(f"FAILED: the tests {what}: " + ", ".join(paths[:20]), red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

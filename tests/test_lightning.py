@@ -9,21 +9,15 @@ line named, the page's table of what Lightning removes is counted from the files
 two-machine script also runs under torchrun as the page says.
 """
 
-import os
+import json
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
 from engine.paths import DOCS, SNIPPETS
 from engine.programs import collect_programs
-from engine.runner import SnippetError, program_env, run_code
+from engine.runner import SnippetError, run_code
 
 DDP = "lightning/ddp.py"
 TWO_NODES = "lightning/two_nodes.py"
@@ -149,50 +143,34 @@ def test_page_table_counts_what_lightning_removes():
     assert not any(counted["lightning_module.py"].values()), counted["lightning_module.py"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# Two torchrun launchers, node ranks 0 and 1, as on the page's torchrun tab. They run inside one
+# program (one sandbox, engine/sandbox.py), so that they share its loopback and nothing else; it
+# prints each launcher's exit code, stdout and stderr as JSON.
+LAUNCHERS = """
+import json, subprocess, sys
+from pathlib import Path
+
+Path("two_nodes.py").write_text({code!r})
+torchrun = str(Path(sys.executable).with_name("torchrun"))
+common = ["--nnodes=2", "--nproc-per-node=1", "--master-addr=127.0.0.1", "--master-port=29531"]
+launchers = [
+    subprocess.Popen([torchrun, *common, f"--node-rank={{rank}}", "two_nodes.py"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for rank in (0, 1)
+]
+outputs = [launcher.communicate() for launcher in launchers]
+print(json.dumps([[launcher.returncode, *output] for launcher, output in zip(launchers, outputs)]))
+"""
 
 
 def test_two_nodes_runs_under_torchrun_as_the_page_says():
     """Two torchrun launchers, node ranks 0 and 1, as on the page's torchrun tab, on 127.0.0.1."""
-    torchrun = Path(sys.executable).with_name("torchrun")
-    assert torchrun.is_file(), f"no torchrun next to {sys.executable}"
-    port = str(_free_port())
-    with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
-        shutil.copy(SNIPPETS / TWO_NODES, workdir)
-        launchers = [
-            subprocess.Popen(
-                [
-                    str(torchrun),
-                    "--nnodes=2",
-                    "--nproc-per-node=1",
-                    f"--node-rank={rank}",
-                    "--master-addr=127.0.0.1",
-                    f"--master-port={port}",
-                    "two_nodes.py",
-                ],
-                cwd=workdir,
-                env=program_env(),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                start_new_session=True,
-            )
-            for rank in (0, 1)
-        ]
-        deadline = time.monotonic() + 180
-        outputs = []
-        try:
-            for launcher in launchers:
-                outputs.append(launcher.communicate(timeout=max(1, deadline - time.monotonic())))
-        finally:
-            for launcher in launchers:
-                if launcher.poll() is None:
-                    os.killpg(launcher.pid, 9)
-    for launcher, (_, stderr) in zip(launchers, outputs, strict=True):
-        assert launcher.returncode == 0 and not stderr.strip(), stderr[-3000:]
+    code = LAUNCHERS.format(code=(SNIPPETS / TWO_NODES).read_text(encoding="utf-8"))
+    result = run_code(code, label=f"snippets/{TWO_NODES} under torchrun", filename="launch.py")
+    launched = json.loads(result.stdout)
+    for returncode, _, stderr in launched:
+        assert returncode == 0 and not stderr.strip(), stderr[-3000:]
+    outputs = [(stdout, stderr) for _, stdout, stderr in launched]
     stated = next(p for p in collect_programs() if p.label == f"snippets/{TWO_NODES}")
     expected = [text for _, text, _ in stated.expected_outputs]
     assert outputs[0][0].rstrip("\n") in [text.rstrip("\n") for text in expected], outputs[0][0]

@@ -27,9 +27,14 @@ goodbye
 
 
 def run(repo, *command: str) -> subprocess.CompletedProcess:
-    # The copy's own engine, so that the command works on the copy (engine.paths.REPO).
+    # The copy's own engine, so that the command works on the copy (engine.paths.REPO), and a temp
+    # folder of its own: the inner suite checks that it leaves its temp folder as it found it,
+    # which the outer suite's programs, running meanwhile in /tmp, must not disturb.
+    temp = repo.parent / "tmp"
+    temp.mkdir(exist_ok=True)
+    env = working_on(repo, {"TMPDIR": str(temp)})
     return subprocess.run(
-        [sys.executable, *command], cwd=repo, env=working_on(repo), capture_output=True, text=True
+        [sys.executable, *command], cwd=repo, env=env, capture_output=True, text=True
     )
 
 

@@ -54,7 +54,7 @@ def test_wrong_answer_fails(where, edit):
     printed_other = bool(stated and stated.unstated_output(result.stdout))
     # Caught by a check: an assert or assert_close, not an edit that broke the program otherwise.
     caught = result.returncode != 0 and "AssertionError" in result.stderr
-    if not (caught or (result.returncode == 0 and printed_other)):
+    if not (caught or (result.returncode == 0 and result.completed and printed_other)):
         outcome = (
             "still passes"
             if result.returncode == 0
