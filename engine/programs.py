@@ -16,12 +16,9 @@ from pathlib import Path
 from pytest_codeblocks import extract_from_buffer
 
 from engine.fences import PYTHON_LANGS, Fence, iter_fences
+from engine.markup import INCLUDE, MARKER, MARKER_LIKE
 from engine.pages import ExpandedPage, IncludeError, expand_page
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
-
-EXPECTED_OUTPUT = re.compile(
-    r"^\s*<!--[-\s]*pytest-codeblocks:expected-output(-ignore-whitespace)?"
-)
 
 
 @dataclass
@@ -68,12 +65,24 @@ def output_matches(printed: str, expected: str, ignore_whitespace: bool = False)
 
 
 def page_programs(page: Path) -> list[tuple[str, object]]:
-    """pytest-codeblocks' view of the expanded page: (where, CodeBlock) for each Python program."""
+    """pytest-codeblocks' view of the expanded page: (where, CodeBlock) for each Python program.
+
+    A block whose include failed, and a malformed marker, leave the page's other programs running:
+    tests/test_pages.py reports both with their lines (engine.markup)."""
     expanded = expand_page(page)
-    if expanded.errors:
-        raise IncludeError("\n".join(expanded.errors))
-    blocks = extract_from_buffer(io.StringIO(expanded.text))
-    return [(expanded.where(block.lineno), block) for block in blocks if is_python(block)]
+    blocks = extract_from_buffer(io.StringIO(_without_malformed_markers(expanded.lines)))
+    return [
+        (expanded.where(block.lineno), block)
+        for block in blocks
+        if is_python(block) and not any(INCLUDE.match(line) for line in block.code.splitlines())
+    ]
+
+
+def _without_malformed_markers(lines: list[str]) -> str:
+    """The page with each malformed marker blanked: pytest-codeblocks stops at an unknown keyword."""
+    return "\n".join(
+        "" if MARKER_LIKE.search(line) and not MARKER.match(line) else line for line in lines
+    )
 
 
 def is_python(block) -> bool:
@@ -89,7 +98,8 @@ def collect_programs() -> list[Program]:
     for page in page_files():
         try:
             programs = page_programs(page)
-        # tests/test_pages.py reports it; the other pages and snippets still run.
+        # A malformed snippet-diff or highlight: tests/test_pages.py reports it; the other pages
+        # and snippets still run.
         except IncludeError:
             continue
         for where, block in programs:
@@ -137,7 +147,7 @@ def stated_outputs(page: Path) -> list[StatedOutput]:
     expanded = expand_page(page)
     if expanded.errors:
         raise IncludeError("\n".join(expanded.errors))
-    blocks = extract_from_buffer(io.StringIO(expanded.text))
+    blocks = extract_from_buffer(io.StringIO(_without_malformed_markers(expanded.lines)))
     stated = [block for block in blocks if block.expected_output is not None]
     fences = _output_fences(expanded.lines)
     if len(fences) != len(stated):
@@ -158,7 +168,11 @@ def _output_fences(lines: list[str]) -> list[Fence]:
     fences = iter_fences("\n".join(lines))
     inside = {n for f in fences for n in range(f.lineno, f.end + 1)}
     markers = [
-        n for n, line in enumerate(lines, 1) if EXPECTED_OUTPUT.match(line) and n not in inside
+        n
+        for n, line in enumerate(lines, 1)
+        if (marker := MARKER.match(line))
+        and marker.group("keyword").startswith("expected-output")
+        and n not in inside
     ]
     after = (next((f for f in fences if f.lineno > marker), None) for marker in markers)
     return [fence for fence in after if fence is not None]

@@ -3,6 +3,7 @@
 import pytest
 
 from engine.fences import PYTHON_LANGS, iter_fences
+from engine.markup import problems
 from engine.pages import expand_page
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
 from engine.programs import page_programs
@@ -22,6 +23,15 @@ def test_includes_resolve(page):
     ]
     if missing or expanded.errors:
         pytest.fail("\n".join(missing or expanded.errors), pytrace=False)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=rel)
+def test_markup_hides_no_program_or_output(page):
+    """Unknown fence languages, malformed or misplaced markers, unmarked outputs, includes outside
+    fences, indented code: every one on the page, each with its line (engine.markup)."""
+    found = problems(page)
+    if found:
+        pytest.fail("\n".join(found), pytrace=False)
 
 
 def _shown_snippets() -> dict[str, list[str]]:

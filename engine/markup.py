@@ -1,0 +1,183 @@
+"""Markup that would let a program or its stated output go unchecked, found on a page with its line.
+
+pytest-codeblocks (engine/programs.py) runs what it recognises and is silent about the rest: a
+misspelt marker is ignored or stops the whole collection, an expected-output marker after a shell
+block binds the output to nothing we run, a ```pycon session or an indented code block is never run,
+and an include outside a fence shows code as prose. Every such place is reported here, all of them
+at once, each with its page and line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import markdown
+from markdown.blockprocessors import CodeBlockProcessor
+
+from engine.fences import PYTHON_LANGS, Fence, iter_fences
+from engine.pages import ExpandedPage, expand_page, site_config
+from engine.paths import rel
+
+# Every language a fence on the site may have: Python (run), its stated output (text), commands
+# for the reader's shell (console, sh, bash), generated comparisons, and data formats.
+OTHER_LANGS = {
+    "text",
+    "console",
+    "sh",
+    "bash",
+    "snippet-diff",
+    "yaml",
+    "toml",
+    "json",
+    "ini",
+    "diff",
+}
+KNOWN_LANGS = PYTHON_LANGS | OTHER_LANGS
+# Languages that look like Python but are not run as programs.
+SESSION_LANGS = {"pycon", "ipython", "ipython3", "python-repl", "pytb", "py3tb"}
+
+# Anything that looks like a pytest-codeblocks marker, spelt right or not ...
+MARKER_LIKE = re.compile(r"<!--.*code-?blocks?\s*:", re.IGNORECASE)
+# ... and the one way to write one here.
+MARKER = re.compile(
+    r"^[ \t]*<!--pytest-codeblocks:(?P<keyword>cont|expected-output(-ignore-whitespace)?"
+    r"|skip|skipif\(.*\)|importorskip\(.*\))-->[ \t]*$"
+)
+# An include line of pymdownx.snippets: a block marker, or an inline `--8<-- "file"`.
+INCLUDE = re.compile(r"^[ \t]*(;)?-{1,}8<-{1,}")
+
+
+def problems(page: Path) -> list[str]:
+    """Every place on ``page`` where markup hides a program or an output from the checks."""
+    expanded = expand_page(page)
+    fences = iter_fences(expanded.text)
+    return sorted(
+        [
+            *fence_problems(expanded, fences),
+            *marker_problems(expanded, fences),
+            *include_problems(page),
+            *indented_code(expanded),
+        ],
+        key=_line_order,
+    )
+
+
+def fence_problems(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
+    found = []
+    for fence in fences:
+        where = expanded.where(fence.lineno)
+        if fence.lang in SESSION_LANGS:
+            found.append(
+                f"{where}: a ```{fence.lang} block is never run; show a ```python block and state "
+                "its output after a <!--pytest-codeblocks:expected-output--> marker"
+            )
+        elif fence.lang not in KNOWN_LANGS:
+            found.append(
+                f"{where}: unknown fence language {fence.lang or '(none)'!r}; known: "
+                + ", ".join(sorted(KNOWN_LANGS))
+            )
+    return found
+
+
+def marker_problems(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
+    inside = {n for f in fences for n in range(f.lineno, f.end + 1)}
+    found = []
+    for n, line in enumerate(expanded.lines, 1):
+        if n in inside or not MARKER_LIKE.search(line):
+            continue
+        where = expanded.where(n)
+        marker = MARKER.match(line)
+        if marker is None:
+            found.append(
+                f"{where}: malformed marker {line.strip()!r}; write "
+                "<!--pytest-codeblocks:expected-output--> (or another keyword) exactly"
+            )
+        elif marker.group("keyword").startswith("expected-output"):
+            found += _binding(expanded, fences, n, where)
+    found += _unmarked_outputs(expanded, fences)
+    return found
+
+
+def _binding(expanded: ExpandedPage, fences: list[Fence], n: int, where: str) -> list[str]:
+    """An expected-output marker must follow a Python block and precede the output block."""
+    before = [f for f in fences if f.end <= n]
+    after = next((f for f in fences if f.lineno > n), None)
+    between = expanded.lines[n : after.lineno - 1] if after else []
+    found = []
+    if not before or before[-1].lang not in PYTHON_LANGS:
+        what = f"a ```{before[-1].lang} block" if before else "no block"
+        found.append(f"{where}: this expected-output marker follows {what}, not a Python block")
+    if after is None or any(line.strip() for line in between):
+        found.append(f"{where}: this expected-output marker is not directly above an output block")
+    return found
+
+
+def _unmarked_outputs(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
+    """A ```text block right after a Python block reads as its output: it must be checked."""
+    found = []
+    for previous, fence in itertools.pairwise(fences):
+        between = expanded.lines[previous.end : fence.lineno - 1]
+        if (
+            fence.lang == "text"
+            and previous.lang in PYTHON_LANGS
+            and not any(line.strip() for line in between)
+        ):
+            found.append(
+                f"{expanded.where(fence.lineno)}: this output block follows a Python block "
+                "without a <!--pytest-codeblocks:expected-output--> marker, so nothing checks it"
+            )
+    return found
+
+
+def include_problems(page: Path) -> list[str]:
+    """An include outside a fence would show a snippet as prose, untested."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    inside = {n for f in iter_fences("\n".join(lines)) for n in range(f.lineno, f.end + 1)}
+    return [
+        f"{rel(page)}:{n}: an include outside a code fence; put it inside a ```python fence"
+        for n, line in enumerate(lines, 1)
+        if n not in inside and INCLUDE.match(line) and not line.lstrip().startswith(";")
+    ]
+
+
+def indented_code(expanded: ExpandedPage) -> list[str]:
+    """Indented code blocks, found by Python-Markdown's own parser (with the site's extensions, so
+    the content of an admonition or a tab is not taken for one)."""
+    blocks = _indented_blocks(expanded.text)
+    found = []
+    for block in blocks:
+        first = next(line.strip() for line in block.splitlines() if line.strip())
+        n = next((n for n, line in enumerate(expanded.lines, 1) if line.strip() == first), 1)
+        found.append(
+            f"{expanded.where(n)}: an indented code block is never run or highlighted; "
+            "use a fenced block with a language"
+        )
+    return found
+
+
+def _indented_blocks(text: str) -> list[str]:
+    config = site_config()
+    extensions = [e for e in config["markdown_extensions"] if e != "pymdownx.snippets"]
+    configs = {k: v for k, v in config["mdx_configs"].items() if k in extensions}
+    md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+    processor = md.parser.blockprocessors["code"]
+    original, found = processor.run, []
+
+    def run(parent, blocks):
+        # superfences' processor is asked about every block; Python-Markdown's own test says
+        # which one is an indented code block.
+        if CodeBlockProcessor.test(processor, parent, blocks[0]):
+            found.append(blocks[0])
+        return original(parent, blocks)
+
+    processor.run = run
+    md.convert(text)
+    return found
+
+
+def _line_order(problem: str) -> tuple[str, int]:
+    where = problem.split(": ", 1)[0]
+    path, _, line = where.rpartition(":")
+    return path, int(line) if line.isdigit() else 0
