@@ -11,14 +11,31 @@ LINTED := engine snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup serve build offline test lint browser outputs bench matrix gpu lighthouse page clean
+.PHONY: setup torch lock serve build offline test lint browser sandbox outputs bench matrix gpu lighthouse page clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# Every distribution comes from lock/*.txt, each file checked against its sha256 (--require-hashes;
+# `make lock` writes them from requirements.txt). torch and torchvision, with what they need, come
+# first, in a step of their own (`make torch`), which the workflow runs alone from PyPI.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps
+
+torch: $(VENV)/.torch
+
+$(VENV)/.torch: lock/torch.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) --require-hashes -r lock/torch.txt
 	touch $@
+
+# The engine (engine/) last, editable, built by the locked setuptools with no index involved.
+$(VENV)/.installed: $(VENV)/.torch lock/site.txt pyproject.toml
+	$(PIP_INSTALL) --require-hashes -r lock/site.txt
+	$(PIP_INSTALL) --no-build-isolation -e .
+	touch $@
+
+# After an edit of requirements.txt: resolve it again into lock/*.txt (scripts/lock.py).
+lock: setup
+	$(BIN)/python scripts/lock.py
 
 serve: setup
 	$(BIN)/mkdocs serve
@@ -34,7 +51,7 @@ lint: setup
 	$(BIN)/ruff check --no-cache $(LINTED)
 	$(BIN)/ruff format --no-cache --check $(LINTED)
 
-test: lint browser
+test: lint browser sandbox
 	$(BIN)/pytest -n auto
 
 # The browser tests (tests/test_browser.py) drive Debian's Chromium, at the path engine/browser.py
@@ -48,6 +65,18 @@ browser: setup
 	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
 	    sudo sh -c '$(APT_CHROMIUM)' || echo "note: could not install chromium; the browser tests will be skipped"; \
 	  else echo "note: $$chromium is missing (Debian: apt-get install chromium); the browser tests will be skipped"; fi; \
+	fi
+
+# Every program runs inside bubblewrap's namespaces (engine/sandbox.py): install Debian's bubblewrap
+# when missing, as root (CI) or with sudo; otherwise say so, and programs run without the OS walls
+# (the test run's header says which, in one line).
+APT_BWRAP := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap
+sandbox:
+	@if ! command -v bwrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then $(APT_BWRAP); \
+	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+	    sudo sh -c '$(APT_BWRAP)' || echo "note: could not install bubblewrap; programs will run without the sandbox"; \
+	  else echo "note: bwrap is missing (Debian: apt-get install bubblewrap); programs will run without the sandbox"; fi; \
 	fi
 
 # Rewrite every output a page states from what its program prints now, showing the diff

@@ -7,9 +7,11 @@ concern:
 - paths: where things are (the repository, pages, snippets, the cache outside the repository);
 - targets: every budget and threshold (time limits, page weight, Lighthouse scores), in one unit each;
 - runner: running a program as a reader would (fresh process, empty folder, offline, time-limited);
+- sandbox: the OS walls around every program (own network, PIDs, read-only files, resource limits);
 - cells: the kinds of CPU a reader may have (kernel set and thread count), for `make matrix`;
 - pages: a page's Markdown expanded as the build expands it, with a map back to its own lines;
 - fences: an independent scan of fenced code blocks;
+- markup: page markup that would hide a program or its stated output (markers, fences, includes);
 - snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence);
 - highlight: highlighted lines named by a snippet's parts (hl_parts), not counted by hand;
 - programs: every program shown on the site, and the outputs the pages state for it;

@@ -14,6 +14,7 @@ from engine.paths import REPO
 GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 SITE = GITHUB / "workflows" / "site.yml"
+LOCKS = [REPO / "lock" / "torch.txt", REPO / "lock" / "site.txt"]
 MAIN_ONLY = "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
 
 # Triggers that run the workflow with the code of a pull request but the base repository's write
@@ -30,7 +31,12 @@ FIRST_NODE24_MAJOR = {
     "actions/configure-pages": 6,
     "actions/deploy-pages": 5,
 }
-PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")
+# `uses: owner/action@<full commit SHA> # vX.Y.Z`: the commit is immutable, the comment says which
+# release it is (Dependabot updates both).
+PINNED = re.compile(
+    r"^\s*(- )?uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # v(?P<major>\d+)(\.\d+){0,2}$"
+)
+USES = re.compile(r"^\s*(- )?uses:")
 
 
 def load(path: Path) -> dict:
@@ -107,19 +113,73 @@ def test_ci_runs_the_readme_command_with_a_pip_cache():
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
-def test_actions_are_pinned_to_releases_that_run_on_node_24(workflow):
-    for job, step in steps(load(workflow)):
-        if "uses" not in step:
-            continue
-        uses = step["uses"]
-        assert PINNED.match(uses), f"{job}: pin {uses} to a release tag (vN) or a commit SHA"
-        action, ref = uses.split("@")
-        if action in FIRST_NODE24_MAJOR and ref.startswith("v"):
-            major = int(ref[1:].split(".")[0])
-            assert major >= FIRST_NODE24_MAJOR[action], (
-                f"{job}: {uses} runs on Node 20, which GitHub retires; "
-                f"use v{FIRST_NODE24_MAJOR[action]} or later"
+def test_actions_are_pinned_by_sha_to_releases_that_run_on_node_24(workflow):
+    lines = [line for line in workflow.read_text().splitlines() if USES.match(line)]
+    assert lines, "no action found: the pattern no longer matches the workflow"
+    for line in lines:
+        pinned = PINNED.match(line)
+        assert pinned, f"{line.strip()}: pin to a full commit SHA with its release in a comment"
+        action, major = pinned["action"], int(pinned["major"])
+        assert major >= FIRST_NODE24_MAJOR.get(action, 0), (
+            f"{line.strip()} runs on Node 20, which GitHub retires; "
+            f"use v{FIRST_NODE24_MAJOR[action]} or later"
+        )
+
+
+def test_the_container_is_pinned_by_digest_and_may_create_the_sandbox():
+    container = load(SITE)["jobs"]["test"]["container"]
+    image, _, digest = container["image"].partition("@sha256:")
+    assert image == "python:3.11-bookworm" and re.fullmatch(r"[0-9a-f]{64}", digest), container
+    # bubblewrap needs namespaces, which Docker's default profiles refuse (engine/sandbox.py).
+    assert (
+        "--cap-add=SYS_ADMIN" in container["options"]
+        and "seccomp=unconfined" in container["options"]
+    )
+    assert "TESTED_NOTES_REQUIRE_SANDBOX=1" in (REPO / ".ci" / "run").read_text()
+
+
+def test_no_second_index_is_ever_merged_in():
+    """The torchtriton incident: an extra index merged with PyPI lets a look-alike package win."""
+    for path in [SITE, REPO / "Makefile", REPO / "requirements.txt", *LOCKS]:
+        text = path.read_text().lower()
+        assert "extra-index-url" not in text and "extra_index_url" not in text, path.name
+
+
+def test_torch_comes_first_from_one_index_in_its_own_step():
+    steps_ = load(SITE)["jobs"]["test"]["steps"]
+    runs = [step.get("run") for step in steps_]
+    assert runs.index("make torch") < runs.index("bash .ci/run")
+    torch_step = steps_[runs.index("make torch")]
+    assert torch_step["env"] == {"PIP_INDEX_URL": "https://pypi.org/simple"}
+    makefile = (REPO / "Makefile").read_text()
+    assert "--require-hashes -r lock/torch.txt" in makefile
+    assert "--require-hashes -r lock/site.txt" in makefile
+
+
+def test_the_lock_holds_every_direct_pin_with_its_hash():
+    locked = {}
+    for path in LOCKS:
+        for line in path.read_text().splitlines():
+            if line and not line.startswith("#"):
+                pin, _, digest = line.partition(" --hash=sha256:")
+                assert re.fullmatch(r"[0-9a-f]{64}", digest), f"{path.name}: {line}"
+                name, _, version = pin.partition("==")
+                assert name not in locked, f"{name} is locked twice"
+                locked[name] = version
+    for line in (REPO / "requirements.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.strip().partition("==")
+            name = re.sub(r"[-_.]+", "-", name).lower()
+            assert locked.get(name) == version, (
+                f"requirements.txt pins {line.strip()}, the lock has {locked.get(name)}: "
+                "run `make lock`"
             )
+    assert {"torch", "torchvision"} <= set(_names(LOCKS[0]))
+
+
+def _names(path: Path) -> list[str]:
+    lines = path.read_text().splitlines()
+    return [line.split("==")[0] for line in lines if line and not line.startswith("#")]
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
