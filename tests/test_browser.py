@@ -342,3 +342,39 @@ def test_offline_site_dir_works_from_a_folder(browser, offline_site_dir):
     problems = [p for p in recorder.take() if not p.startswith("HTTP")]
     context.close()
     fail_on(problems, "in the offline build")
+
+
+# --------------------------------------------------------------------------- the policy itself
+
+LATE_REQUESTS = """() => {
+    const leave = (what) => {
+        fetch(`https://example.org/${what}`).catch(() => {});
+        const image = new Image();
+        image.src = `https://example.org/${what}.png`;
+        document.body.append(image);
+    };
+    setTimeout(() => leave("after-a-timer"), 300);
+    document.querySelector("h1").addEventListener("mouseover", () => leave("on-hover"));
+}"""
+
+
+def test_a_late_third_party_request_is_refused_by_the_pages_own_policy(browser, site_url):
+    """hooks/csp.py in the browser, with no route blocking of ours: requests a script makes after
+    the load (on a timer, on a hover) never leave (Chromium fails each with reason "csp"), and each
+    refusal is a console error, which the every-page check above fails on."""
+    context = browser.new_context(viewport=DESKTOP)
+    sent, failed, errors = [], {}, []
+    context.on("requestfinished", lambda request: sent.append(request.url))
+    context.on("requestfailed", lambda request: failed.update({request.url: request.failure}))
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{site_url}/", wait_until="networkidle")
+    page.evaluate(LATE_REQUESTS)
+    page.hover("h1")
+    page.wait_for_timeout(1500)
+    context.close()
+    assert not [url for url in sent if "example.org" in url], sent
+    attempts = {url: why for url, why in failed.items() if "example.org" in url}
+    assert len(attempts) == 2 and set(attempts.values()) == {"csp"}, failed
+    refused = [error for error in errors if "Content Security Policy" in error]
+    assert len(refused) >= 4, errors
