@@ -11,7 +11,7 @@ LINTED := engine snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup torch lock serve build offline test lint browser sandbox outputs bench matrix gpu lighthouse page clean
+.PHONY: setup torch lock serve build offline test check lint browser sandbox outputs bench matrix gpu lighthouse page clean
 
 setup: $(VENV)/.installed
 
@@ -53,6 +53,11 @@ lint: setup
 
 test: lint browser sandbox
 	$(BIN)/pytest -n auto
+
+# A verdict on an edit in seconds: only the checks of what FILE affects (scripts/check.py), or of
+# the snippets and pages changed in the working tree. `make test` stays the gate.
+check: setup sandbox
+	$(BIN)/python scripts/check.py $(FILE)
 
 # The browser tests (tests/test_browser.py) drive Debian's Chromium, at the path engine/browser.py
 # names ($CHROMIUM, else /usr/bin/chromium). Install it when missing: as root (CI) or with sudo;

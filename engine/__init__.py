@@ -7,6 +7,8 @@ concern:
 - paths: where things are (the repository, pages, snippets, the cache outside the repository);
 - targets: every budget and threshold (time limits, page weight, Lighthouse scores), in one unit each;
 - runner: running a program as a reader would (fresh process, empty folder, offline, time-limited);
+- affected: what an edit to a snippet or a page affects, for `make check`;
+- results: run results kept by content, lock and engine version, so no program runs twice;
 - sandbox: the OS walls around every program (own network, PIDs, read-only files, resource limits);
 - cells: the kinds of CPU a reader may have (kernel set and thread count), for `make matrix`;
 - pages: a page's Markdown expanded as the build expands it, with a map back to its own lines;

@@ -1,26 +1,39 @@
-"""Print the figures the project tracks: each snippet's time, site build times (cold, warm, after a
-prose edit, after a walkthrough edit), page weights, and the test suite's wall time.
+"""Print the figures the project tracks, each beside its target (engine/targets.py): each snippet's
+time and the share of it spent importing libraries, site build times (cold, warm, after a prose
+edit, after a walkthrough edit), page weights, the time from an edit to a verdict (`make check`),
+and the test suite's wall time, cold (empty caches, as CI runs it) and warm (median of three, no
+file changed), with the time of each test group. `--lighthouse` adds Lighthouse, median of three
+runs a page (scripts/lighthouse.py).
 
 A benchmark, not a test: timings on a shared machine are noisy, so nothing here passes or fails;
-compare the figures with the targets it prints. Run it with `make bench`, or
-`.venv/bin/python scripts/bench.py --skip-suite` to leave out the (slowest) full test-suite run.
+run it on an otherwise idle machine. `make bench`, or `.venv/bin/python scripts/bench.py
+--skip-suite` to leave out the (slowest) test-suite runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
-from engine.paths import REPO, SNIPPETS, copy_repo, rel, snippet_files
-from engine.runner import run_snippet
+from engine.paths import REPO, SNIPPETS, copy_repo, rel, snippet_files, working_on
+from engine.runner import run_code, run_snippet
 from engine.site import build_env, built_pages, mkdocs_build, page_weight
-from engine.targets import BENCH_S, KB, PAGE_WEIGHT_KB
+from engine.targets import BENCH_S, CHECK_S, KB, PAGE_WEIGHT_KB
 from engine.walkthroughs import walkthroughs
+
+# The libraries the snippets import, heaviest first.
+IMPORTED = ["torch", "torch_geometric", "pytorch_lightning", "captum", "backpack"]
+# A typical snippet: one of the PyG page, a few seconds alone.
+CHECKED = "pyg/gcn.py"
+SUITE_S = BENCH_S["suite"]
 
 
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
@@ -29,10 +42,10 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
     return time.perf_counter() - start
 
 
-def report(name: str, seconds: float) -> None:
-    target = BENCH_S.get(name)
+def report(name: str, seconds: float, target: float | None = None) -> None:
+    target = target or BENCH_S.get(name)
     versus = f"  (target {target:.0f} s: {seconds / target:.0%} of it)" if target else ""
-    print(f"{name:<34}{seconds:7.1f} s{versus}")
+    print(f"{name:<40}{seconds:7.1f} s{versus}")
 
 
 def bench_snippets() -> None:
@@ -87,15 +100,73 @@ def bench_stock_notebook_weight(cache: Path) -> None:
         print(f"{name:<50}{stock:7.1f} KB before any CSS, JS or theme")
 
 
+def bench_imports() -> None:
+    """What a pre-imported template process (forking a child per program) could save at most:
+    the time each program spends importing the libraries, measured in the same sandbox."""
+    print("\n## Imports: the most a pre-imported template process could save a program")
+    for library in IMPORTED:
+        result = run_code(f"import {library}", label=f"import {library}", check=False)
+        print(f"{'import ' + library:<50}{result.seconds:6.1f} s")
+
+
+def bench_check() -> None:
+    """`make check` after an edit of one typical snippet: its runs are new (the edit changes their
+    key), the site build and walkthroughs are warm."""
+    print("\n## From an edit to a verdict (make check), in a copy of the repository")
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = copy_repo(Path(tmp) / "repo")
+        snippet = copy / "snippets" / CHECKED
+        snippet.write_text(snippet.read_text() + "\n# An edit.\n")
+        start = time.perf_counter()
+        command = [sys.executable, "scripts/check.py", f"snippets/{CHECKED}"]
+        subprocess.run(command, cwd=copy, env=working_on(copy), check=True, capture_output=True)
+        report(f"make check FILE=snippets/{CHECKED}", time.perf_counter() - start, CHECK_S)
+
+
+def bench_suite() -> None:
+    print("\n## Test suite (pytest -n auto)")
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = {"TESTED_NOTES_CACHE": str(Path(tmp) / "cache")}
+        cold, groups = suite_run(Path(tmp) / "cold.xml", cache)
+        report("suite, cold (empty caches, as in CI)", cold, SUITE_S)
+        print_groups(groups)
+        warm = [suite_run(Path(tmp) / f"warm{n}.xml", cache) for n in range(3)]
+        report("suite, warm (median of 3)", statistics.median(s for s, _ in warm), SUITE_S)
+        print_groups(warm[-1][1])
+
+
+def suite_run(xml: Path, env: dict) -> tuple[float, dict[str, float]]:
+    """The suite's wall time, and the seconds of each test module summed over its tests."""
+    command = [sys.executable, "-m", "pytest", "-n", "auto", "-q", f"--junitxml={xml}"]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=REPO, env={**os.environ, **env}, capture_output=True)
+    seconds = time.perf_counter() - start
+    groups: dict[str, float] = {}
+    for case in ElementTree.parse(xml).iter("testcase"):
+        module = case.get("classname", "?").rsplit(".", 1)[-1]
+        groups[module] = groups.get(module, 0.0) + float(case.get("time", 0))
+    return seconds, groups
+
+
+def print_groups(groups: dict[str, float]) -> None:
+    for module, seconds in sorted(groups.items(), key=lambda item: -item[1]):
+        print(f"    {module:<46}{seconds:7.1f} s (summed over its tests, both workers)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-suite", action="store_true", help="do not time the test suite")
+    parser.add_argument("--lighthouse", action="store_true", help="Lighthouse, 3 runs a page")
     args = parser.parse_args()
     bench_snippets()
+    bench_imports()
     bench_build()
+    bench_check()
     if not args.skip_suite:
-        print("\n## Test suite (pytest -n auto)")
-        report("suite", timed([sys.executable, "-m", "pytest", "-n", "auto", "-q"], REPO))
+        bench_suite()
+    if args.lighthouse:
+        print("\n## Lighthouse (median of 3 runs a page)", flush=True)
+        subprocess.run([sys.executable, "scripts/lighthouse.py", "--runs", "3"], cwd=REPO)
 
 
 if __name__ == "__main__":

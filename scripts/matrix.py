@@ -17,13 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from engine.cells import THREADS, Cell, cpu_capabilities, parse_cells
 from engine.programs import Program, collect_programs
-from engine.runner import SnippetError, program_env, run_code
+from engine.results import run_once
+from engine.runner import SnippetError, program_env
 
 
 def verdict(program: Program, cell: Cell) -> str | None:
     """None when the program passes in ``cell``; otherwise why not, in one paragraph."""
     try:
-        result = run_code(
+        result = run_once(
             program.code, label=program.label, filename=program.filename, env=cell.env, check=False
         )
     # A time-out: run_code raises it even with check=False.

@@ -1,11 +1,12 @@
 """What the tests share: the one build of the site, the served site, and three rules for every test.
 
 The rules: an engine error (a failed program, a broken include) fails its test with the engine's own
-message, which names the file and page; no test writes into the repository; and a run leaves the
-system temp folder as it found it.
+message, which names the file and page; no test writes into the repository; and a run leaves nothing
+in its temp folder (a fresh TMPDIR, which every process of the run inherits).
 """
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from subprocess import CompletedProcess
 
 import pytest
 
+from engine.affected import CHECK, affected, keeps
 from engine.pages import IncludeError
 from engine.paths import REPO
 from engine.runner import SnippetError
@@ -71,11 +73,18 @@ def pytest_runtest_call(item):
     pytest.fail(failure, pytrace=False)
 
 
-def pytest_collection_modifyitems(items):
-    """Every test gets the time limit of engine.targets, unless it sets its own."""
+def pytest_collection_modifyitems(config, items):
+    """Every test gets the time limit of engine.targets, unless it sets its own. With
+    $TESTED_NOTES_CHECK (`make check`), only the tests of what the named files affect run."""
     for item in items:
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
+    files = os.environ.get(CHECK, "").split()
+    if files:
+        found = affected(files)
+        kept = [item for item in items if keeps(item, found)]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def pytest_report_header(config):
@@ -96,16 +105,31 @@ def _snapshot() -> dict[str, float]:
     return files
 
 
-def _temp_entries() -> set[str]:
-    # pytest's own folder of tmp_path folders (it keeps the last three runs) aside.
-    return {n for n in os.listdir(tempfile.gettempdir()) if not n.startswith("pytest-of-")}
+def pytest_configure(config):
+    """The run's own temp folder, which the workers, programs, kernels and browsers inherit
+    (TMPDIR): whatever one of them leaves behind is found there, and nothing another process of
+    the machine writes into /tmp meanwhile is taken for a leak."""
+    if not hasattr(config, "workerinput"):
+        config._temp = tempfile.mkdtemp(prefix="tested-notes-run-")
+        os.environ["TMPDIR"] = config._temp
+        tempfile.tempdir = None
+
+
+def pytest_unconfigure(config):
+    temp = getattr(config, "_temp", None)
+    if temp is not None:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _left_in_temp(config) -> list[str]:
+    # pytest's own folder of tmp_path folders aside.
+    return sorted(n for n in os.listdir(config._temp) if not n.startswith("pytest-of-"))
 
 
 def pytest_sessionstart(session):
     # The controller, once per run.
     if not hasattr(session.config, "workerinput"):
         session.config._repo_snapshot = _snapshot()
-        session.config._temp_snapshot = _temp_entries()
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -114,10 +138,10 @@ def pytest_sessionfinish(session, exitstatus):
         return
     after = _snapshot()
     changed = sorted(p for p in after.keys() | before.keys() if before.get(p) != after.get(p))
-    left = sorted(_temp_entries() - session.config._temp_snapshot)
+    left = _left_in_temp(session.config)
     for what, paths in [
         ("wrote into the repository (they must use temporary folders)", changed),
-        (f"left these in the system temp folder {tempfile.gettempdir()}", left),
+        ("left these in the temp folder (TMPDIR), which must end as empty as it began", left),
     ]:
         if paths:
             reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -7,7 +7,7 @@ import pytest
 from engine.cells import parse_cells
 from engine.paths import DOCS, page_files
 from engine.programs import collect_programs
-from engine.runner import run_code
+from engine.results import run_once
 
 PROGRAMS = collect_programs()
 # Besides the default run (this machine's kernels, one thread), the cells named in
@@ -33,8 +33,9 @@ def _figures_named_on_pages(result, program) -> str | None:
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.label for p in PROGRAMS])
 def test_program_runs_and_prints_what_the_page_states(program, cell):
     label = f"{program.label} [{cell}]" if cell else program.label
-    # A failure raises SnippetError, whose message names the file and its pages (conftest.py).
-    result = run_code(
+    # A failure raises SnippetError, whose message names the file and its pages (conftest.py). An
+    # identical run done before, in this suite or an earlier one, is not done again (engine.results).
+    result = run_once(
         program.code,
         label=label,
         filename=program.filename,

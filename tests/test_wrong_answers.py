@@ -10,7 +10,7 @@ import pytest
 
 from engine.paths import SNIPPETS, WRONG_ANSWERS, rel
 from engine.programs import collect_programs
-from engine.runner import run_code
+from engine.results import run_once
 
 FIELDS = {"snippet", "claim", "old", "new"}
 
@@ -47,7 +47,7 @@ def test_wrong_answer_fails(where, edit):
             "not once: the edit would not say which line it changes",
             pytrace=False,
         )
-    result = run_code(
+    result = run_once(
         code.replace(edit["old"], edit["new"]), label=rel(path), filename=path.name, check=False
     )
     stated = STATED.get(rel(path))

@@ -1,0 +1,56 @@
+"""`make check FILE=snippets/pyg/gcn.py`: a verdict on an edit in seconds.
+
+Runs only the tests of what the named files affect (engine/affected.py): the snippet's own run,
+the programs that show it and their stated outputs, the pages that include it, their built HTML
+and its walkthrough (its wrong-answer edits are left to `make test`). Without FILE, the snippets and pages changed in the
+working tree (git). Runs already done with the same code, lock and engine are not done again
+(engine/results.py). The full suite, `make test`, stays the gate of CI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from engine.affected import CHECK, NotCheckable, affected
+from engine.paths import REPO
+from engine.targets import CHECK_S
+
+
+def changed_files() -> list[str]:
+    """Snippets and pages that differ from the last commit, untracked ones included."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--", "snippets", "docs"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    paths = [line[3:].split(" -> ")[-1] for line in status.splitlines()]
+    return [p for p in paths if p.endswith((".py", ".md")) and (REPO / p).is_file()]
+
+
+def main() -> int:
+    files = sys.argv[1:] or changed_files()
+    if not files:
+        print(
+            "nothing changed in snippets/ or docs/: name a file, e.g. make check FILE=snippets/pyg/gcn.py"
+        )
+        return 0
+    try:
+        affected(files)
+    except NotCheckable as error:
+        print(f"make check: {error}; run `make test` for everything", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    env = {**os.environ, CHECK: " ".join(files)}
+    verdict = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-q"], cwd=REPO, env=env)
+    seconds = time.perf_counter() - start
+    print(f"make check: {' '.join(files)}: verdict in {seconds:.1f} s (target {CHECK_S:.0f} s)")
+    return verdict.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

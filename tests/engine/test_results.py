@@ -1,0 +1,71 @@
+"""engine.results: a run is kept by everything that determines it, and done once."""
+
+import pytest
+
+import engine.results
+from engine.results import SWITCH, run_key, run_once
+from engine.runner import SnippetError
+
+# Prints a fresh random number each run: a kept result prints the same one again.
+FRESH = "import os\nprint(os.urandom(8).hex())"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path))
+    monkeypatch.delenv(SWITCH, raising=False)
+
+
+def test_the_same_program_runs_once():
+    first = run_once(FRESH, label="snippets/x.py")
+    again = run_once(FRESH, label="snippets/x.py")
+    assert not first.cached and again.cached and again.stdout == first.stdout
+
+
+def test_anything_that_changes_the_run_runs_it_again():
+    first = run_once(FRESH, label="snippets/x.py")
+    others = [
+        run_once(FRESH + "\n", label="snippets/x.py"),
+        run_once(FRESH, label="snippets/y.py"),
+        run_once(FRESH, label="snippets/x.py", env={"OMP_NUM_THREADS": "2"}),
+    ]
+    assert not any(other.cached for other in others)
+    assert len({first.stdout, *(other.stdout for other in others)}) == 4
+
+
+def test_a_kept_failure_fails_again_with_its_pages_named():
+    code = "raise ValueError('boom')"
+    for _ in range(2):
+        with pytest.raises(SnippetError, match=r"x\.py \(shown on docs/x\.md:3\) failed"):
+            run_once(code, label="snippets/x.py", shown_on=["docs/x.md:3"])
+    assert run_once(code, label="snippets/x.py", check=False).cached
+
+
+def test_a_time_out_is_not_kept(monkeypatch):
+    calls = []
+    real = engine.results.run_code
+    monkeypatch.setattr(
+        engine.results, "run_code", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs)
+    )
+    for _ in range(2):
+        with pytest.raises(SnippetError, match="did not finish within 1 s"):
+            run_once("import time\ntime.sleep(30)", label="x.py", timeout=1)
+    assert len(calls) == 2
+
+
+def test_the_switch_turns_keeping_off(monkeypatch):
+    monkeypatch.setenv(SWITCH, "0")
+    first, again = (run_once(FRESH, label="x.py") for _ in range(2))
+    assert not again.cached and first.stdout != again.stdout
+
+
+def test_the_key_covers_code_label_name_and_environment():
+    base = run_key("print(1)", "a.py", "a.py", None)
+    assert base == run_key("print(1)", "a.py", "a.py", {})
+    others = [
+        run_key("print(2)", "a.py", "a.py", None),
+        run_key("print(1)", "b.py", "a.py", None),
+        run_key("print(1)", "a.py", "b.py", None),
+        run_key("print(1)", "a.py", "a.py", {"X": "1"}),
+    ]
+    assert len({base, *others}) == 5
