@@ -30,7 +30,9 @@ from engine.server import site_prefix
 from engine.site import build_failure, build_site, built_pages
 
 # Shares the one build (conftest.py).
-pytestmark = pytest.mark.xdist_group("build")
+# A group of their own, on a worker of their own, with its own build of the site (warm, a few
+# seconds): the browser tests are the longest group, and the other build checks run meanwhile.
+pytestmark = pytest.mark.xdist_group("browser")
 
 DESKTOP = {"width": 1280, "height": 800}
 # A current phone, in CSS pixels.
@@ -59,10 +61,12 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def screenshots(tmp_path_factory) -> Path:
+def screenshots() -> Path | None:
+    """SCREENSHOT_DIR, where the every-page test leaves a screenshot of each page (desktop and
+    phone) for a person to look at; without it, none is taken (they take half the test's time)."""
     folder = os.environ.get("SCREENSHOT_DIR")
     if not folder:
-        return tmp_path_factory.mktemp("screenshots")
+        return None
     path = Path(folder).resolve()
     if path == REPO or REPO in path.parents:
         pytest.fail(f"SCREENSHOT_DIR={folder} is inside the repository; use a folder outside it")
@@ -134,31 +138,49 @@ def fail_on(problems: list[str], what: str) -> None:
 # --------------------------------------------------------------------------- every page
 
 
+# Pages loaded at once, each in a tab (and context) of its own: most of a page's time is the wait
+# for a quiet network, which tabs can share.
+TABS = 4
+
+
 def test_every_page_loads_cleanly_and_privately(browser, site_dir, site_url, screenshots):
     """Each page: no third-party request, no console or script error, no failed request, no
-    sideways scrolling on a phone; a screenshot of each, desktop and phone."""
-    context = browser.new_context(viewport=DESKTOP, color_scheme="light")
-    recorder = Recorder(context)
-    page = context.new_page()
+    sideways scrolling on a phone; with SCREENSHOT_DIR, a screenshot of each, desktop and phone."""
+    contexts = [browser.new_context(viewport=DESKTOP, color_scheme="light") for _ in range(TABS)]
+    tabs = [(context.new_page(), Recorder(context)) for context in contexts]
     pages = built_pages(site_dir, site_url)
     assert pages, "the build has no HTML pages"
     problems = []
-    for built in pages:
-        response = page.goto(built.url, wait_until="networkidle")
-        if response is None or response.status != 200:
-            problems.append(f"{built.name}: HTTP {response and response.status}")
+    for start in range(0, len(pages), TABS):
+        # The last batch may hold fewer pages than there are tabs.
+        batch = list(zip(tabs, pages[start : start + TABS], strict=False))
+        responses = [page.goto(built.url, wait_until="commit") for (page, _), built in batch]
+        for ((page, recorder), built), response in zip(batch, responses, strict=True):
+            page.wait_for_load_state("networkidle")
+            if response is None or response.status != 200:
+                problems.append(f"{built.name}: HTTP {response and response.status}")
+            problems += [f"{built.name}: {p}" for p in _on_a_phone(page, built, screenshots)]
+            problems += [f"{built.name}: {problem}" for problem in recorder.take()]
+    for context in contexts:
+        context.close()
+    fail_on(
+        problems,
+        f"{len(pages)} pages checked (screenshots: {screenshots or 'SCREENSHOT_DIR unset'})",
+    )
+
+
+def _on_a_phone(page, built, screenshots: Path | None) -> list[str]:
+    """Screenshots (with SCREENSHOT_DIR), and any sideways scrolling on a phone."""
+    if screenshots:
         page.screenshot(path=screenshots / f"{slug(built)}-desktop.png", full_page=True)
-        page.set_viewport_size(PHONE)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        if overflow > 0:
-            problems.append(f"{built.name}: {overflow} px wider than a {PHONE['width']} px phone")
+    page.set_viewport_size(PHONE)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if screenshots:
         page.screenshot(path=screenshots / f"{slug(built)}-phone.png")
-        page.set_viewport_size(DESKTOP)
-        problems += [f"{built.name}: {problem}" for problem in recorder.take()]
-    context.close()
-    fail_on(problems, f"{len(pages)} pages checked (screenshots in {screenshots})")
+    page.set_viewport_size(DESKTOP)
+    return [f"{overflow} px wider than a {PHONE['width']} px phone"] if overflow > 0 else []
 
 
 # --------------------------------------------------------------------------- search
@@ -178,11 +200,13 @@ def search(page, query: str):
 
 
 def open_result_for(page, results, path: str) -> None:
-    """Click the first result that links to the page at ``path`` (query and anchor aside)."""
-    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
-    for i, href in enumerate(hrefs):
+    """Click the first result that links to the page at ``path`` (query and anchor aside). The links
+    are read in one step: Material re-renders the list while the search goes on, and a link looked
+    up by its index may be gone by then."""
+    hrefs = results.evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    for href in hrefs:
         if urlsplit(urljoin(page.url, href)).path == path:
-            results.nth(i).click()
+            page.locator(f'li.md-search-result__item > a[href="{href}"]').first.click()
             return
     pytest.fail(f"no search result links to {path}; results: {hrefs}", pytrace=False)
 
@@ -206,8 +230,8 @@ def test_search_finds_gcnconv_and_opens_the_pyg_page(browser, site_url):
 
 # --------------------------------------------------------------------------- copy button
 
-REVEAL = """element => {
-  // Open every content tab and <details> around the element, as a reader would to see it.
+PREPARE = """async element => {
+  // Open every content tab and <details> around the block, as a reader would to see it.
   for (let node = element; node; node = node.parentElement) {
     if (node.classList?.contains("tabbed-block")) {
       const index = [...node.parentElement.children].indexOf(node);
@@ -215,6 +239,8 @@ REVEAL = """element => {
     }
     if (node.tagName === "DETAILS") node.open = true;
   }
+  await navigator.clipboard.writeText("(nothing copied)");
+  return element.querySelector(":scope > span.filename").innerText;
 }"""
 
 
@@ -233,14 +259,11 @@ def test_copy_button_copies_exactly_the_snippet(browser, site_dir, site_url):
             continue
         page.goto(built.url, wait_until="load")
         blocks = page.locator("div.highlight:has(> span.filename)")
-        for i in range(blocks.count()):
-            block = blocks.nth(i)
-            title = block.locator("> span.filename").inner_text().strip()
-            source = REPO / title
-            if not title.startswith("snippets/") or not source.is_file():
+        for i, block in enumerate(blocks.all()):
+            # One round trip: the title; the block revealed; the clipboard emptied.
+            title = block.evaluate(PREPARE).strip()
+            if not title.startswith("snippets/") or not (REPO / title).is_file():
                 continue
-            block.evaluate(REVEAL)
-            page.evaluate("navigator.clipboard.writeText('(nothing copied)')")
             block.locator("button[data-md-type='copy']").click()
             copied = page.evaluate("navigator.clipboard.readText()")
             checked += 1

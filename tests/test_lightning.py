@@ -17,7 +17,8 @@ import pytest
 
 from engine.paths import DOCS, SNIPPETS
 from engine.programs import collect_programs
-from engine.runner import SnippetError, run_code
+from engine.results import run_once
+from engine.runner import SnippetError
 
 DDP = "lightning/ddp.py"
 TWO_NODES = "lightning/two_nodes.py"
@@ -69,7 +70,7 @@ def test_ddp_weight_check_fails_when_the_shards_are_unequal():
         "train_nodes = graph.train_mask.nonzero().flatten()",
         "train_nodes = graph.train_mask.nonzero().flatten()[:3]",
     )
-    result = run_code(code, label=f"snippets/{DDP}", filename="ddp.py", check=False)
+    result = run_once(code, label=f"snippets/{DDP}", filename="ddp.py", check=False)
     assert result.returncode != 0, f"the unequal shards went unnoticed:\n{result.stdout}"
     assert "rank 0 used" in result.stdout and "rank 1 used" in result.stdout, result.stdout
     assert "Tensor-likes are not close" in result.stderr, result.stderr
@@ -85,7 +86,7 @@ def test_misconfigured_trainer_fails_naming_the_file():
     )
     line = 1 + code.splitlines().index("    trainer = pl.Trainer(")
     with pytest.raises(SnippetError) as failure:
-        run_code(code, label=f"snippets/{DDP}", filename="ddp.py")
+        run_once(code, label=f"snippets/{DDP}", filename="ddp.py")
     message = str(failure.value)
     assert message.startswith(f"snippets/{DDP} failed"), message
     assert f'File "snippets/{DDP}", line {line}' in message, message
@@ -166,7 +167,7 @@ print(json.dumps([[launcher.returncode, *output] for launcher, output in zip(lau
 def test_two_nodes_runs_under_torchrun_as_the_page_says():
     """Two torchrun launchers, node ranks 0 and 1, as on the page's torchrun tab, on 127.0.0.1."""
     code = LAUNCHERS.format(code=(SNIPPETS / TWO_NODES).read_text(encoding="utf-8"))
-    result = run_code(code, label=f"snippets/{TWO_NODES} under torchrun", filename="launch.py")
+    result = run_once(code, label=f"snippets/{TWO_NODES} under torchrun", filename="launch.py")
     launched = json.loads(result.stdout)
     for returncode, _, stderr in launched:
         assert returncode == 0 and not stderr.strip(), stderr[-3000:]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.paths import copy_repo, working_on
-from engine.runner import run_code
+from engine.results import run_once
 from engine.site import build_failure, build_site
 
 # After the main build, whose walkthrough cache it reuses.
@@ -50,7 +50,7 @@ def test_the_new_page_builds(scaffolded_repo, tmp_path):
 
 def test_the_new_snippet_prints_what_its_page_states(scaffolded_repo):
     snippet = scaffolded_repo / "snippets" / "graph_tools" / "first_steps.py"
-    result = run_code(snippet.read_text(), label="snippets/graph_tools/first_steps.py")
+    result = run_once(snippet.read_text(), label="snippets/graph_tools/first_steps.py")
     assert result.stdout == "torch.Size([4])\n"
 
 
