@@ -9,6 +9,15 @@ pin, the runner) is a new key, and the program runs again. Results live outside 
 
 A time-out is never kept (run_code raises it), so a program that hung on a busy machine runs again.
 ``TESTED_NOTES_RUN_CACHE=0`` turns the cache off: every program runs.
+
+Why not a pre-imported template process that forks a child per program (a fork server) instead:
+`make bench` measures the imports at 1.5 s (torch) to 4 s (Lightning) of a program's 3-10 s, so
+it would save at most that much of a run that must happen anyway. It would also change what runs:
+a warning a library raises on import (PyG's torch.jit.script FutureWarning, which the snippets
+filter in code the reader sees) would be raised in the template, where no test sees it, and the
+snippet's own filter would go untested; ATEN_CPU_CAPABILITY and OMP_NUM_THREADS are read at import,
+so each CPU cell would need a template of its own; and each child would have to enter a new sandbox
+after the fork. Keeping results removes whole runs instead, for every program that did not change.
 """
 
 from __future__ import annotations

@@ -73,3 +73,10 @@ def test_an_indented_code_block_is_reported_but_admonition_content_is_not(tmp_pa
     )
     found = _problems(tmp_path, text)
     assert _lines(found) == [9] and "indented code block" in found[0], found
+
+
+def test_a_failed_include_does_not_stop_the_pages_other_programs(tmp_path):
+    page = tmp_path / "page.md"
+    missing = '```python\n--8<-- "pyg/no_such_file.py"\n```\n'
+    page.write_text(f"{missing}\n{PYTHON}", encoding="utf-8")
+    assert [block.code for _, block in page_programs(page)] == ["print(1)\n"]
