@@ -16,7 +16,7 @@ import struct
 import tempfile
 from pathlib import Path
 
-from engine.paths import cache_root
+from engine.paths import cache_lock, cache_root
 from engine.runner import BUILD_ENV, run_code
 from engine.targets import FIGURE_TIMEOUT_S
 from engine.versions import tested_with
@@ -35,19 +35,22 @@ def figures_of(snippet: Path, label: str) -> list[Path]:
     source = snippet.read_text(encoding="utf-8")
     key = hashlib.sha256(json.dumps([source, tested_with(), BUILD_ENV]).encode()).hexdigest()[:16]
     folder = cache_root() / "figures" / key
-    if not (folder / ".done").exists():
-        with tempfile.TemporaryDirectory(prefix="figures-") as written:
-            run_code(
-                source,
-                label=label,
-                filename=snippet.name,
-                timeout=FIGURE_TIMEOUT_S,
-                keep_files_in=Path(written),
-            )
-            _publish(
-                sorted(p for p in Path(written).iterdir() if p.suffix in IMAGE_SUFFIXES), folder
-            )
+    with cache_lock(folder):
+        if not (folder / ".done").exists():
+            _draw(source, snippet, label, folder)
     return sorted(p for p in folder.iterdir() if p.suffix in IMAGE_SUFFIXES)
+
+
+def _draw(source: str, snippet: Path, label: str, folder: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="figures-") as written:
+        run_code(
+            source,
+            label=label,
+            filename=snippet.name,
+            timeout=FIGURE_TIMEOUT_S,
+            keep_files_in=Path(written),
+        )
+        _publish(sorted(p for p in Path(written).iterdir() if p.suffix in IMAGE_SUFFIXES), folder)
 
 
 def _publish(images: list[Path], folder: Path) -> None:

@@ -6,6 +6,8 @@ outside the repository: neither a build nor a test may write into the checkout.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -44,6 +46,20 @@ def cache_root() -> Path:
     """Executed walkthroughs and drawn figures, outside the repository ($TESTED_NOTES_CACHE)."""
     base = os.environ.get("TESTED_NOTES_CACHE") or Path.home() / ".cache" / "tested-notes"
     return Path(base)
+
+
+@contextlib.contextmanager
+def cache_lock(entry: Path):
+    """Held while one process fills the cache entry ``entry``: another process (a second test
+    worker building the site at the same time, say) waits, then finds the entry filled, instead
+    of computing it a second time."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    with open(entry.with_name(f".{entry.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def copy_repo(destination: Path, root: Path = REPO) -> Path:

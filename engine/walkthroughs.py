@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.paths import REPO, cache_root
+from engine.paths import REPO, cache_lock, cache_root
 from engine.runner import BUILD_ENV, interpreter, program_env
 from engine.sandbox import Folder, limit_resources
 from engine.targets import CELL_TIMEOUT_S
@@ -71,16 +71,17 @@ def execute(snippet: Path, label: str) -> dict:
     folder = cache_root() / cache_key(source) / "walkthroughs" / snippet.parent.name
     notebook_path = folder / f"{snippet.stem}.ipynb"
     record_path = folder / f"{snippet.stem}.json"
-    if notebook_path.exists() and record_path.exists():
-        record = json.loads(record_path.read_text())
-        return {**record, "notebook": str(notebook_path), "cached": True}
-    notebook, seconds = run_notebook(source, label)
-    refuse_stderr(notebook, cell_lines(source), label)
-    record = {
-        "seconds": round(seconds, 2),
-        "executed": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
-    store(notebook, record, notebook_path, record_path)
+    with cache_lock(notebook_path):
+        if notebook_path.exists() and record_path.exists():
+            record = json.loads(record_path.read_text())
+            return {**record, "notebook": str(notebook_path), "cached": True}
+        notebook, seconds = run_notebook(source, label)
+        refuse_stderr(notebook, cell_lines(source), label)
+        record = {
+            "seconds": round(seconds, 2),
+            "executed": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        }
+        store(notebook, record, notebook_path, record_path)
     return {**record, "notebook": str(notebook_path), "cached": False}
 
 

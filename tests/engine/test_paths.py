@@ -46,3 +46,26 @@ def test_a_command_working_on_a_copy_imports_its_engine(monkeypatch):
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
     env = paths.working_on(Path("/copy"))
     assert env["PYTHONPATH"].split(":") == ["/copy", "/elsewhere"]
+
+
+def test_a_cache_entry_is_filled_by_one_process_at_a_time(tmp_path):
+    import threading
+    import time
+
+    from engine.paths import cache_lock
+
+    order, holding = [], threading.Event()
+
+    def first():
+        with cache_lock(tmp_path / "entry"):
+            holding.set()
+            time.sleep(0.3)
+            order.append("first done")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    holding.wait()
+    with cache_lock(tmp_path / "entry"):
+        order.append("second")
+    thread.join()
+    assert order == ["first done", "second"]
