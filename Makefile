@@ -89,8 +89,10 @@ sandbox:
 outputs: setup
 	$(BIN)/python scripts/outputs.py $(PAGES)
 
+# Every figure beside its target (scripts/bench.py); ARGS=--lighthouse adds Lighthouse, ARGS=--skip-suite
+# leaves out the suite runs (cold and three warm).
 bench: setup
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(ARGS)
 
 # Every program under every CPU kernel set and thread count this CPU allows, as a table
 # (scripts/matrix.py); CELLS=default:2 runs one cell, as CI does.
