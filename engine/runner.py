@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.paths import SNIPPETS, rel
-from engine.sandbox import Folder, limit_resources, wrap
+from engine.sandbox import Folder, wrap
 from engine.targets import KILL_WAIT_S, PROGRAM_TIMEOUT_S
 
 # Loaded first by every program the runner starts (it is put on PYTHONPATH): refuses the network.
@@ -151,7 +151,6 @@ def _start(filename: str, folder: Folder, env: dict | None) -> subprocess.Popen:
         # A time-out kills the whole group; in the sandbox, the PID namespace takes every
         # descendant with the program, one in a session of its own too.
         start_new_session=True,
-        preexec_fn=limit_resources,
     )
 
 

@@ -11,7 +11,7 @@ With bubblewrap (``bwrap``, Debian's ``bubblewrap`` package) a program runs in i
 - processes: a PID namespace, so when the program ends or is killed every descendant goes with it,
   including one that started its own session.
 
-Resource limits (memory, CPU time, file size) apply with or without bwrap. Where bwrap is missing or
+Resource limits (memory, CPU time, file size) apply with or without bwrap (util-linux's prlimit). Where bwrap is missing or
 the OS refuses the namespaces (some containers), ``probe`` says so in one line, and programs run
 without these walls: the Python network guard (engine/netguard) and a process group remain.
 ``TESTED_NOTES_REQUIRE_SANDBOX=1`` (CI) turns that fallback into an error.
@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -125,24 +124,30 @@ LOOPBACK_HOSTS = [
 
 
 def wrap(argv: list[str], folder: Folder) -> list[str]:
-    """``argv`` run inside the sandbox, or as it is where the sandbox is unavailable."""
-    return _command(argv, folder) if probe().isolated else list(argv)
+    """``argv`` run with the resource limits, inside the sandbox (or without it, where the
+    sandbox is unavailable)."""
+    return [*limits(), *(_command(argv, folder) if probe().isolated else argv)]
 
 
 def bwrap() -> str:
     return shutil.which("bwrap") or "bwrap"
 
 
-def limit_resources() -> None:
-    """Run in the child before it starts the program (``preexec_fn``): the limits its processes
-    inherit. Memory is RLIMIT_DATA, not RLIMIT_AS: CUDA reserves far more address space than it
-    uses, and only writable private memory counts against RLIMIT_DATA."""
-    for limit, value in [
-        (resource.RLIMIT_DATA, MEMORY_LIMIT_BYTES),
-        (resource.RLIMIT_CPU, CPU_LIMIT_S),
-        (resource.RLIMIT_FSIZE, FILE_LIMIT_BYTES),
-    ]:
-        resource.setrlimit(limit, (value, value))
+def limits() -> list[str]:
+    """The command prefix that sets the limits every process of the program inherits, with
+    util-linux's prlimit (rather than a preexec_fn, which Python calls between fork and exec and
+    warns is unsafe in a process with threads, as the build is). Memory is RLIMIT_DATA, not
+    RLIMIT_AS: CUDA reserves far more address space than it uses, and only writable private memory
+    counts against RLIMIT_DATA."""
+    if shutil.which("prlimit") is None:
+        return []
+    return [
+        "prlimit",
+        f"--data={MEMORY_LIMIT_BYTES}",
+        f"--cpu={CPU_LIMIT_S}",
+        f"--fsize={FILE_LIMIT_BYTES}",
+        "--",
+    ]
 
 
 @functools.cache

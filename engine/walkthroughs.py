@@ -18,7 +18,7 @@ from pathlib import Path
 
 from engine.paths import REPO, cache_lock, cache_root
 from engine.runner import BUILD_ENV, interpreter, program_env
-from engine.sandbox import Folder, limit_resources
+from engine.sandbox import Folder
 from engine.targets import CELL_TIMEOUT_S
 from engine.versions import tested_with
 
@@ -115,8 +115,9 @@ def run_notebook(source: str, label: str):
             resources={"metadata": {"path": str(folder.work)}},
         )
         try:
-            # The kernel gets a program's environment and limits (engine.runner, engine.sandbox).
-            client.execute(env=program_env(None, folder), preexec_fn=limit_resources)
+            # The kernel gets a program's environment (engine.runner); its command, from
+            # interpreter(), its limits and sandbox (engine.sandbox).
+            client.execute(env=program_env(None, folder))
         except CellExecutionError as error:
             raise WalkthroughError(
                 f"{label}: {_failed_cell(notebook, source)} raised:\n{_ANSI.sub('', str(error))}"

@@ -20,7 +20,7 @@ import pytest
 from engine.paths import REPO
 from engine.runner import SnippetError, run_code
 from engine.sandbox import probe
-from engine.targets import FILE_LIMIT_BYTES, KILL_WAIT_S, MEMORY_LIMIT_BYTES
+from engine.targets import CPU_LIMIT_S, FILE_LIMIT_BYTES, KILL_WAIT_S, MEMORY_LIMIT_BYTES
 from engine.walkthroughs import WalkthroughError, run_notebook
 
 needs_sandbox = pytest.mark.skipif(not probe().isolated, reason=probe().line)
@@ -177,7 +177,7 @@ def test_memory_and_file_size_are_limited():
         "except MemoryError:\n    print('memory refused')\n"
         f"try:\n    open('big', 'wb').write(bytes({2 * FILE_LIMIT_BYTES}))\n    print('written')\n"
         "except OSError as error:\n    print('file refused', error.errno)\n"
-        "import resource\nprint(resource.getrlimit(resource.RLIMIT_CPU)[0] > 0)\n"
+        f"import resource\nprint(resource.getrlimit(resource.RLIMIT_CPU)[0] == {CPU_LIMIT_S})\n"
     )
     assert run_code(code, label="x.py").stdout.split("\n")[:3] == [
         "memory refused",
@@ -187,8 +187,9 @@ def test_memory_and_file_size_are_limited():
 
 
 WALKTHROUGH = """# %%
-import os, socket
+import os, resource, socket
 print(os.environ["HOME"].startswith(os.path.dirname(os.getcwd())))
+print(resource.getrlimit(resource.RLIMIT_FSIZE)[0] == {file_limit})
 # %%
 try:
     open({readme!r}, "a").write("attack")
@@ -207,10 +208,12 @@ except OSError as error:
 @needs_sandbox
 def test_walkthrough_kernels_run_in_the_same_sandbox(listener):
     port, server = listener
-    source = WALKTHROUGH.format(readme=str(REPO / "README.md"), port=port)
+    source = WALKTHROUGH.format(
+        readme=str(REPO / "README.md"), port=port, file_limit=FILE_LIMIT_BYTES
+    )
     notebook, _ = run_notebook(source, "snippets/attack.py")
     printed = ["".join(o.get("text", "") for o in cell.outputs) for cell in notebook.cells]
-    assert printed[0] == "True\n" and printed[1] == "refused 30\n", printed
+    assert printed[0] == "True\nTrue\n" and printed[1] == "refused 30\n", printed
     assert printed[2].startswith("refused") and not _accepted(server), printed
 
 
