@@ -17,7 +17,7 @@ import markdown
 from markdown.blockprocessors import CodeBlockProcessor
 
 from engine.fences import PYTHON_LANGS, Fence, iter_fences
-from engine.pages import ExpandedPage, expand_page, site_config
+from engine.pages import ExpandedPage, expand_page, is_include, site_config
 from engine.paths import rel
 
 # Every language a fence on the site may have: Python (run), its stated output (text), commands
@@ -45,8 +45,6 @@ MARKER = re.compile(
     r"^[ \t]*<!--pytest-codeblocks:(?P<keyword>cont|expected-output(-ignore-whitespace)?"
     r"|skip|skipif\(.*\)|importorskip\(.*\))-->[ \t]*$"
 )
-# An include line of pymdownx.snippets: a block marker, or an inline `--8<-- "file"`.
-INCLUDE = re.compile(r"^[ \t]*(;)?-{1,}8<-{1,}")
 
 
 def problems(page: Path) -> list[str]:
@@ -138,7 +136,7 @@ def include_problems(page: Path) -> list[str]:
     return [
         f"{rel(page)}:{n}: an include outside a code fence; put it inside a ```python fence"
         for n, line in enumerate(lines, 1)
-        if n not in inside and INCLUDE.match(line) and not line.lstrip().startswith(";")
+        if n not in inside and is_include(line)
     ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import markdown
 from mkdocs.config import load_config
+from pymdownx.snippets import SnippetPreprocessor
 
 from engine.highlight import HighlightError
 from engine.highlight import resolve as resolve_highlights
@@ -78,6 +79,13 @@ def _expand(page: Path, mtime_ns: int, size: int) -> ExpandedPage:
         expanded.origin.extend([origin[i]] * len(lines))
         i += len(group)
     return expanded
+
+
+def is_include(line: str) -> bool:
+    """Whether ``line`` is an include of pymdownx.snippets (inline, or a block's marker line), by
+    the extension's own pattern; an escaped one (``;--8<--``) shows as text and is not."""
+    match = SnippetPreprocessor.RE_ALL_SNIPPETS.match(line)
+    return bool(match) and not match.group("escape")
 
 
 def shown_text(snippet: str) -> str:

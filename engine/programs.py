@@ -16,8 +16,8 @@ from pathlib import Path
 from pytest_codeblocks import extract_from_buffer
 
 from engine.fences import PYTHON_LANGS, Fence, iter_fences
-from engine.markup import INCLUDE, MARKER, MARKER_LIKE
-from engine.pages import ExpandedPage, IncludeError, expand_page
+from engine.markup import MARKER, MARKER_LIKE
+from engine.pages import ExpandedPage, IncludeError, expand_page, is_include
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
 
 
@@ -74,7 +74,7 @@ def page_programs(page: Path) -> list[tuple[str, object]]:
     return [
         (expanded.where(block.lineno), block)
         for block in blocks
-        if is_python(block) and not any(INCLUDE.match(line) for line in block.code.splitlines())
+        if is_python(block) and not any(is_include(line) for line in block.code.splitlines())
     ]
 
 

@@ -11,7 +11,7 @@ A time-out is never kept (run_code raises it), so a program that hung on a busy 
 ``TESTED_NOTES_RUN_CACHE=0`` turns the cache off: every program runs.
 
 Why not a pre-imported template process that forks a child per program (a fork server) instead:
-`make bench` measures the imports at 1.5 s (torch) to 4 s (Lightning) of a program's 3-10 s, so
+`make bench` measures the imports at 1.3 s (torch) to 3.1 s (Lightning) of a program's 2-8 s, so
 it would save at most that much of a run that must happen anyway. It would also change what runs:
 a warning a library raises on import (PyG's torch.jit.script FutureWarning, which the snippets
 filter in code the reader sees) would be raised in the template, where no test sees it, and the

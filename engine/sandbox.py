@@ -11,9 +11,10 @@ With bubblewrap (``bwrap``, Debian's ``bubblewrap`` package) a program runs in i
 - processes: a PID namespace, so when the program ends or is killed every descendant goes with it,
   including one that started its own session.
 
-Resource limits (memory, CPU time, file size) apply with or without bwrap (util-linux's prlimit). Where bwrap is missing or
-the OS refuses the namespaces (some containers), ``probe`` says so in one line, and programs run
-without these walls: the Python network guard (engine/netguard) and a process group remain.
+Resource limits (memory, CPU time, file size) apply with or without bwrap (util-linux's prlimit).
+Where bwrap is missing or the OS refuses the namespaces (some containers), ``probe`` says so in one
+line, and programs run without these walls: the Python network guard (engine/netguard) and a
+process group remain.
 ``TESTED_NOTES_REQUIRE_SANDBOX=1`` (CI) turns that fallback into an error.
 
 Why bubblewrap rather than code of our own (``unshare`` plus mounts): it is the sandbox Flatpak uses,
@@ -105,14 +106,15 @@ def bwrap_args(folder: Folder) -> list[str]:
     return [*itertools.chain(*mounts), *namespaces, *lifetime, "--chdir", str(folder.work)]
 
 
+@functools.cache
 def hosts_file() -> str:
     """The machine's /etc/hosts, plus names for the loopback addresses. torch.distributed looks up
     the name of each client of its store (127.0.0.1 seen as ::ffff:127.0.0.1 by a dual-stack
     server); without a line here that asks DNS, which an online reader's machine reaches and the
     sandbox cannot, and the refusal would print a warning on stderr that readers never see."""
     hosts = Path("/etc/hosts").read_text(encoding="utf-8") if Path("/etc/hosts").exists() else ""
-    names = {tuple(line.split()[:1]) for line in hosts.splitlines() if line.strip()}
-    extra = [line for line in LOOPBACK_HOSTS if (line.split()[0],) not in names]
+    addresses = {line.split()[0] for line in hosts.splitlines() if line.strip()}
+    extra = [line for line in LOOPBACK_HOSTS if line.split()[0] not in addresses]
     return hosts.rstrip("\n") + "\n" + "".join(f"{line}\n" for line in extra)
 
 

@@ -82,9 +82,9 @@ def pytest_collection_modifyitems(config, items):
     files = os.environ.get(CHECK, "").split()
     if files:
         found = affected(files)
-        kept = [item for item in items if keeps(item, found)]
-        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
-        items[:] = kept
+        verdicts = [(item, keeps(item, found)) for item in items]
+        config.hook.pytest_deselected(items=[item for item, kept in verdicts if not kept])
+        items[:] = [item for item, kept in verdicts if kept]
 
 
 def pytest_report_header(config):

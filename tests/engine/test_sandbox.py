@@ -33,7 +33,11 @@ def test_the_hosts_file_names_every_loopback_address_once(monkeypatch, tmp_path)
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost\n10.0.0.5 builder\n")
     monkeypatch.setattr(sandbox, "Path", lambda p: hosts if p == "/etc/hosts" else p)
-    lines = hosts_file().splitlines()
+    hosts_file.cache_clear()
+    try:
+        lines = hosts_file().splitlines()
+    finally:
+        hosts_file.cache_clear()
     assert lines[:2] == ["127.0.0.1 localhost", "10.0.0.5 builder"]
     assert [line.split()[0] for line in lines].count("127.0.0.1") == 1
     assert {"::1", "::ffff:127.0.0.1"} <= {line.split()[0] for line in lines}
