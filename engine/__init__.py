@@ -8,7 +8,8 @@ concern:
 - targets: every budget and threshold (time limits, page weight, Lighthouse scores), in one unit each;
 - runner: running a program as a reader would (fresh process, empty folder, offline, time-limited);
 - affected: what an edit to a snippet or a page affects, for `make check`;
-- results: run results kept by content, lock and engine version, so no program runs twice;
+- results: run results (and the images a run saved) kept by content, lock and engine version, so
+  no program runs twice;
 - sandbox: the OS walls around every program (own network, PIDs, read-only files, resource limits);
 - cells: the kinds of CPU a reader may have (kernel set and thread count), for `make matrix`;
 - pages: a page's Markdown expanded as the build expands it, with a map back to its own lines;
@@ -20,7 +21,7 @@ concern:
 - outputs: rewriting stated outputs from what the programs print (`make outputs`);
 - versions: the library versions every page states it was tested with;
 - walkthroughs: snippets executed as notebooks, cached by content and versions;
-- figures: the images snippets save, drawn at build time;
+- figures: the images snippets save, published from the runs their tests check (results);
 - site: building the site, listing its pages, their weight;
 - server: serving a built site on loopback as the host serves it;
 - links: the internal-link check of a built site;

@@ -28,15 +28,20 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-from engine.paths import REPO, cache_root
+from engine.paths import REPO, cache_lock, cache_root
 from engine.runner import Result, check_result, run_code
 from engine.sandbox import probe
 from engine.targets import PROGRAM_TIMEOUT_S
 
 SWITCH = "TESTED_NOTES_RUN_CACHE"
+RESULT = "result.json"
+# What a program saves that is kept with its result: the figures the build publishes.
+IMAGE_SUFFIXES = (".png", ".svg")
 
 
 @functools.cache
@@ -70,30 +75,49 @@ def run_once(
     timeout: float = PROGRAM_TIMEOUT_S,
 ) -> Result:
     """``engine.runner.run_code``, done once per key: a kept result comes back (and is checked)
-    as the run returned it, with ``cached`` set."""
-    path = cache_root() / "runs" / f"{run_key(code, label, filename, env)}.json"
-    if enabled() and path.exists():
-        result = Result(**{**json.loads(path.read_text(encoding="utf-8")), "cached": True})
-    else:
-        result = run_code(
-            code,
-            label=label,
-            filename=filename,
-            shown_on=shown_on,
-            env=env,
-            check=False,
-            timeout=timeout,
-        )
-        if enabled():
-            _store(path, result)
+    as the run returned it, with ``cached`` set. The images the program saved are kept with it, in
+    ``kept_in``: the build publishes a snippet's figures from the very run its test checked.
+
+    A second process that asks for the same run meanwhile (a test worker and the build's figures,
+    say) waits for the first one's result instead of running the program again."""
+    entry = cache_root() / "runs" / run_key(code, label, filename, env)
+    with cache_lock(entry):
+        if enabled() and (entry / RESULT).exists():
+            kept = json.loads((entry / RESULT).read_text(encoding="utf-8"))
+            result = Result(**{**kept, "cached": True})
+        else:
+            with tempfile.TemporaryDirectory(prefix="run-") as written:
+                result = run_code(
+                    code,
+                    label=label,
+                    filename=filename,
+                    shown_on=shown_on,
+                    env=env,
+                    check=False,
+                    timeout=timeout,
+                    keep_files_in=Path(written),
+                )
+                _store(entry, result, Path(written))
+    result = dataclasses.replace(result, kept_in=str(entry))
     if check:
         check_result(result, shown_on)
     return result
 
 
-def _store(path: Path, result: Result) -> None:
-    """Written aside, then renamed: a run at the same time never reads half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(dataclasses.asdict(result)), encoding="utf-8")
-    os.replace(partial, path)
+def _store(entry: Path, result: Result, written: Path) -> None:
+    """The result and its images, filled aside, then renamed: nobody reads half an entry. Stored
+    with the cache turned off too, where it is never read back: the build publishes its images."""
+    partial = entry.with_name(f".{entry.name}.{os.getpid()}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for image in sorted(p for p in written.iterdir() if p.suffix in IMAGE_SUFFIXES):
+        shutil.copy2(image, partial / image.name)
+    record = dataclasses.asdict(result) | {"kept_in": ""}
+    (partial / RESULT).write_text(json.dumps(record), encoding="utf-8")
+    shutil.rmtree(entry, ignore_errors=True)
+    os.replace(partial, entry)
+
+
+def kept_images(result: Result) -> list[Path]:
+    """The images the program of ``result`` saved, as kept by run_once."""
+    return sorted(p for p in Path(result.kept_in).iterdir() if p.suffix in IMAGE_SUFFIXES)

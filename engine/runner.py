@@ -54,6 +54,8 @@ class Result:
     completed: bool = True
     # Whether this is the kept result of an earlier identical run (engine.results).
     cached: bool = False
+    # The folder where engine.results keeps the images the program saved (its figures).
+    kept_in: str = ""
 
 
 def interpreter(folder: Folder) -> list[str]:

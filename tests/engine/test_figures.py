@@ -1,4 +1,4 @@
-"""engine.figures: the images a snippet saves, drawn once and cached."""
+"""engine.figures: the images a snippet saves, from its one kept run (engine.results)."""
 
 import struct
 

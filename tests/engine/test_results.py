@@ -1,9 +1,11 @@
 """engine.results: a run is kept by everything that determines it, and done once."""
 
+import threading
+
 import pytest
 
 import engine.results
-from engine.results import SWITCH, run_key, run_once
+from engine.results import SWITCH, kept_images, run_key, run_once
 from engine.runner import SnippetError
 
 # Prints a fresh random number each run: a kept result prints the same one again.
@@ -69,3 +71,28 @@ def test_the_key_covers_code_label_name_and_environment():
         run_key("print(1)", "a.py", "a.py", {"X": "1"}),
     ]
     assert len({base, *others}) == 5
+
+
+def test_the_images_a_program_saves_are_kept_with_its_result(monkeypatch):
+    code = "open('plot.png', 'wb').write(b'png')\nopen('plot.svg', 'w').write('svg')\nopen('log.txt', 'w')"
+    for switch in ("1", "0"):
+        monkeypatch.setenv(SWITCH, switch)
+        images = kept_images(run_once(code, label="x.py"))
+        assert [(p.name, p.read_bytes()) for p in images] == [
+            ("plot.png", b"png"),
+            ("plot.svg", b"svg"),
+        ]
+
+
+def test_a_run_asked_for_twice_at_once_runs_once():
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(run_once(FRESH, label="x.py")))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.cached for r in results) == [False, True]
+    assert results[0].stdout == results[1].stdout
