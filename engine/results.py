@@ -10,14 +10,10 @@ pin, the runner) is a new key, and the program runs again. Results live outside 
 A time-out is never kept (run_code raises it), so a program that hung on a busy machine runs again.
 ``TESTED_NOTES_RUN_CACHE=0`` turns the cache off: every program runs.
 
-Why not a pre-imported template process that forks a child per program (a fork server) instead:
-`make bench` measures the imports at 1.3 s (torch) to 3.1 s (Lightning) of a program's 2-8 s, so
-it would save at most that much of a run that must happen anyway. It would also change what runs:
-a warning a library raises on import (PyG's torch.jit.script FutureWarning, which the snippets
-filter in code the reader sees) would be raised in the template, where no test sees it, and the
-snippet's own filter would go untested; ATEN_CPU_CAPABILITY and OMP_NUM_THREADS are read at import,
-so each CPU cell would need a template of its own; and each child would have to enter a new sandbox
-after the fork. Keeping results removes whole runs instead, for every program that did not change.
+Most runs start a fresh interpreter (engine.runner), because what a library prints while it is
+imported is part of what a reader sees. The wrong-answer runs, whose verdict is an assertion or the printed
+numbers, never a warning, fork from a template that has imported their libraries (engine.template): `make bench` measures the
+imports at 1.3 s (torch) to 3.1 s (Lightning) of a program's 2-8 s. Their results are kept apart.
 """
 
 from __future__ import annotations
@@ -37,6 +33,7 @@ from engine.paths import REPO, cache_lock, cache_root
 from engine.runner import Result, check_result, run_code
 from engine.sandbox import probe
 from engine.targets import PROGRAM_TIMEOUT_S
+from engine.template import run_forked
 
 SWITCH = "TESTED_NOTES_RUN_CACHE"
 RESULT = "result.json"
@@ -55,8 +52,8 @@ def environment_key() -> str:
     return digest.hexdigest()
 
 
-def run_key(code: str, label: str, filename: str, env: dict | None) -> str:
-    parts = [environment_key(), code, label, filename, sorted((env or {}).items())]
+def run_key(code: str, label: str, filename: str, env: dict | None, forked: bool = False) -> str:
+    parts = [environment_key(), code, label, filename, sorted((env or {}).items()), forked]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -73,30 +70,31 @@ def run_once(
     env: dict | None = None,
     check: bool = True,
     timeout: float = PROGRAM_TIMEOUT_S,
+    forked: bool = False,
 ) -> Result:
     """``engine.runner.run_code``, done once per key: a kept result comes back (and is checked)
     as the run returned it, with ``cached`` set. The images the program saved are kept with it, in
     ``kept_in``: the build publishes a snippet's figures from the very run its test checked.
+    ``forked``: forked from a template that has imported the program's libraries (engine.template;
+    for verdicts that do not read stderr), and kept apart from fresh runs.
 
     A second process that asks for the same run meanwhile (a test worker and the build's figures,
     say) waits for the first one's result instead of running the program again."""
-    entry = cache_root() / "runs" / run_key(code, label, filename, env)
+    entry = cache_root() / "runs" / run_key(code, label, filename, env, forked)
     with cache_lock(entry):
         if enabled() and (entry / RESULT).exists():
             kept = json.loads((entry / RESULT).read_text(encoding="utf-8"))
             result = Result(**{**kept, "cached": True})
         else:
             with tempfile.TemporaryDirectory(prefix="run-") as written:
-                result = run_code(
-                    code,
-                    label=label,
-                    filename=filename,
-                    shown_on=shown_on,
-                    env=env,
-                    check=False,
-                    timeout=timeout,
-                    keep_files_in=Path(written),
-                )
+                arguments = {"label": label, "filename": filename, "timeout": timeout}
+                if forked and env:
+                    raise ValueError("a forked run has its template's environment: env=None")
+                if forked:
+                    result = run_forked(code, **arguments)
+                else:
+                    saved = {"keep_files_in": Path(written), "env": env, "check": False}
+                    result = run_code(code, **arguments, **saved)
                 _store(entry, result, Path(written))
     result = dataclasses.replace(result, kept_in=str(entry))
     if check:

@@ -106,12 +106,12 @@ def run_code(
         folder = Folder(Path(root)).make()
         script = folder.work / filename
         end_mark = folder.root / f"end-{secrets.token_hex(8)}"
-        script.write_text(code + _record_end(end_mark), encoding="utf-8")
+        script.write_text(code + end_line(end_mark), encoding="utf-8")
         start = time.perf_counter()
         process = _start(filename, folder, env)
         returncode, stdout, stderr = _wait(process, timeout, label + where)
         seconds = time.perf_counter() - start
-        files = _written(folder.work, script, keep_files_in)
+        files = written_files(folder.work, script, keep_files_in)
         # Tracebacks should point at the repository file, not at the temporary copy.
         stdout, stderr = (
             s.replace(str(script), label).replace(str(folder.work), "<tmp>")
@@ -124,7 +124,7 @@ def run_code(
     return result
 
 
-def _record_end(path: Path) -> str:
+def end_line(path: Path) -> str:
     """The line appended to every program: it creates ``path`` when the program reaches its end
     (``__main__`` only: a worker that imports the script does not count; one that Lightning starts
     as the script again does, like the program it belongs to)."""
@@ -188,7 +188,7 @@ def _drain(process: subprocess.Popen) -> tuple[str, str]:
         return "", "(output lost: a process that escaped the kill still holds the pipes)\n"
 
 
-def _written(workdir: Path, script: Path, keep_in: Path | None) -> list[str]:
+def written_files(workdir: Path, script: Path, keep_in: Path | None) -> list[str]:
     files = sorted(p for p in workdir.rglob("*") if p.is_file() and p != script)
     if keep_in is not None:
         for file in files:

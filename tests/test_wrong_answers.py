@@ -11,6 +11,7 @@ import pytest
 from engine.paths import SNIPPETS, WRONG_ANSWERS, rel
 from engine.programs import collect_programs
 from engine.results import run_once
+from engine.template import close_templates
 
 FIELDS = {"snippet", "claim", "old", "new"}
 
@@ -25,6 +26,15 @@ def _edits() -> list[tuple[str, dict]]:
 
 EDITS = _edits()
 STATED = {program.label: program for program in collect_programs()}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def templates():
+    """The edited programs fork from templates that have imported their libraries (the verdict is
+    an assertion or the printed numbers, which a warning at import cannot change): the
+    templates end with this module, and their folders with them."""
+    yield
+    close_templates()
 
 
 def test_every_library_has_wrong_answer_edits():
@@ -47,9 +57,8 @@ def test_wrong_answer_fails(where, edit):
             "not once: the edit would not say which line it changes",
             pytrace=False,
         )
-    result = run_once(
-        code.replace(edit["old"], edit["new"]), label=rel(path), filename=path.name, check=False
-    )
+    edited = code.replace(edit["old"], edit["new"])
+    result = run_once(edited, label=rel(path), filename=path.name, check=False, forked=True)
     stated = STATED.get(rel(path))
     printed_other = bool(stated and stated.unstated_output(result.stdout))
     # Caught by a check: an assert or assert_close, not an edit that broke the program otherwise.

@@ -1,0 +1,148 @@
+"""Programs forked from a template process that has imported their libraries already.
+
+Only for the wrong-answer runs (tests/test_wrong_answers.py): 126 edited programs whose verdict
+is an assertion or the numbers they print, never their stderr. Importing torch and a library takes
+1.3-3.1 s of each such run (`make bench`); a child forked from a template that did it starts in
+milliseconds. The snippets' own runs, the CPU cells and the build keep a fresh interpreter each
+(engine.runner): a warning a library raises on import is raised in the template, where no test
+would see it, and that is exactly what those runs must show.
+
+The template runs in a sandbox of its own (engine.sandbox: no network, read-only files, its own
+PIDs, the resource limits), one per set of libraries a program imports, per test worker. Each child
+gets its own folder inside the template's, its own environment, its own session and stdio, and runs
+its script as ``__main__`` (engine.template_process, which runs inside the template). After each
+child the template kills whatever the child left running: in its own PID namespace, every process
+but the template and bwrap's init is a leftover. A child past its time limit takes its template
+with it; the next program starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.runner import Result, SnippetError, end_line, program_env, written_files
+from engine.sandbox import Folder, probe, wrap
+from engine.targets import PROGRAM_TIMEOUT_S
+
+# The libraries worth importing ahead: the slow ones (`make bench`, section Imports).
+PRELOADED = ("torch", "torch_geometric", "pytorch_lightning", "lightning", "captum", "backpack")
+# Templates one test worker keeps at once (each holds a few hundred MB).
+KEPT = 3
+
+
+@dataclass
+class Template:
+    modules: tuple[str, ...]
+    folder: Folder
+    process: subprocess.Popen
+    runs: int = 0
+
+
+_templates: dict[tuple[str, ...], Template] = {}
+
+
+def preloaded(code: str) -> tuple[str, ...]:
+    """The slow libraries ``code`` imports, in the order it imports them."""
+    names = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append((node.lineno, node.module.split(".")[0]))
+    return tuple(dict.fromkeys(name for _, name in sorted(names) if name in PRELOADED))
+
+
+def run_forked(
+    code: str, *, label: str, filename: str = "snippet.py", timeout: float = PROGRAM_TIMEOUT_S
+) -> Result:
+    """``code`` run as the script ``filename``, forked from a template that has imported its
+    libraries: engine.runner.run_code's Result, unchecked (a failure is the caller's verdict)."""
+    template = _template(preloaded(code))
+    template.runs += 1
+    folder = Folder(template.folder.root / f"run-{template.runs}").make()
+    script = folder.work / filename
+    end_mark = folder.root / "end"
+    script.write_text(code + end_line(end_mark), encoding="utf-8")
+    request = {"script": str(script), "env": program_env(None, folder), "root": str(folder.root)}
+    try:
+        returncode, seconds = _ask(template, request, timeout, label)
+        stdout, stderr = ((folder.root / name).read_text("utf-8") for name in ("stdout", "stderr"))
+        stdout, stderr = (
+            s.replace(str(script), label).replace(str(folder.work), "<tmp>")
+            for s in (stdout, stderr)
+        )
+        files = written_files(folder.work, script, None)
+        return Result(label, returncode, stdout, stderr, seconds, files, end_mark.exists())
+    finally:
+        shutil.rmtree(folder.root, ignore_errors=True)
+
+
+def close_templates() -> None:
+    """End every template of this process and remove its folder."""
+    for modules in list(_templates):
+        _close(_templates.pop(modules))
+
+
+def _template(modules: tuple[str, ...]) -> Template:
+    if modules in _templates:
+        _templates[modules] = _templates.pop(modules)
+        return _templates[modules]
+    while len(_templates) >= KEPT:
+        _close(_templates.pop(next(iter(_templates))))
+    folder = Folder(Path(tempfile.mkdtemp(prefix="template-"))).make()
+    command = [sys.executable, "-m", "engine.template_process", ",".join(modules)]
+    command.append("isolated" if probe().isolated else "alone")
+    with open(folder.root / "template.log", "w") as log:
+        process = subprocess.Popen(
+            wrap(command, folder),
+            cwd=folder.work,
+            env=program_env(None, folder),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,
+        )
+    _templates[modules] = Template(modules, folder, process)
+    return _templates[modules]
+
+
+def _ask(template: Template, request: dict, timeout: float, label: str) -> tuple[int, float]:
+    """Send ``request``; the child's exit code and seconds, or SnippetError at the time limit."""
+    template.process.stdin.write((json.dumps(request) + "\n").encode())
+    template.process.stdin.flush()
+    with selectors.DefaultSelector() as selector:
+        selector.register(template.process.stdout, selectors.EVENT_READ)
+        ready = selector.select(timeout)
+    line = template.process.stdout.readline() if ready else b""
+    if not line:
+        log = (template.folder.root / "template.log").read_text("utf-8", errors="replace")
+        _close(_templates.pop(template.modules))
+        reason = f"did not finish within {timeout:.0f} s" if not ready else "lost its template"
+        raise SnippetError(f"{label} {reason} and was killed.\n{log[-2000:]}")
+    reply = json.loads(line)
+    return reply["returncode"], reply["seconds"]
+
+
+def _close(template: Template) -> None:
+    try:
+        os.killpg(template.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    template.process.wait()
+    for pipe in (template.process.stdin, template.process.stdout):
+        pipe.close()
+    shutil.rmtree(template.folder.root, ignore_errors=True)
+
+
+atexit.register(close_templates)
