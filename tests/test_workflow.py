@@ -112,6 +112,23 @@ def test_ci_runs_the_readme_command_with_a_pip_cache():
     assert upload["if"] == MAIN_ONLY
 
 
+def test_ci_keeps_program_results_where_the_engine_looks_for_them(monkeypatch, tmp_path):
+    """The results cache (engine.results) is the engine's cache_root under the job's home, keyed by
+    the files every run key covers, so that a restored entry is one the run would have made."""
+    from engine.paths import cache_root
+
+    monkeypatch.delenv("TESTED_NOTES_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    kept = [
+        s for s in load(SITE)["jobs"]["test"]["steps"] if "results" in s.get("name", "").lower()
+    ]
+    assert len(kept) == 1 and kept[0]["uses"].startswith("actions/cache@")
+    path = kept[0]["with"]["path"]
+    assert Path(path.replace("~", str(tmp_path))) == cache_root()
+    fingerprint = "hashFiles('lock/*.txt', 'engine/**')"
+    assert fingerprint in kept[0]["with"]["key"] and fingerprint in kept[0]["with"]["restore-keys"]
+
+
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_actions_are_pinned_by_sha_to_releases_that_run_on_node_24(workflow):
     lines = [line for line in workflow.read_text().splitlines() if USES.match(line)]
