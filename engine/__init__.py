@@ -19,6 +19,7 @@ concern:
 - markup: page markup that would hide a program or its stated output (markers, fences, includes);
 - snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence);
 - highlight: highlighted lines named by a snippet's parts (hl_parts), not counted by hand;
+- tokens: highlighted code with fewer elements and the same look (Lighthouse blocking time);
 - programs: every program shown on the site, and the outputs the pages state for it;
 - outputs: rewriting stated outputs from what the programs print (`make outputs`);
 - versions: the library versions every page states it was tested with;
