@@ -10,10 +10,11 @@ pin, the runner) is a new key, and the program runs again. Results live outside 
 A time-out is never kept (run_code raises it), so a program that hung on a busy machine runs again.
 ``TESTED_NOTES_RUN_CACHE=0`` turns the cache off: every program runs.
 
-Most runs start a fresh interpreter (engine.runner), because what a library prints while it is
-imported is part of what a reader sees. The wrong-answer runs, whose verdict is an assertion or the printed
-numbers, never a warning, fork from a template that has imported their libraries (engine.template): `make bench` measures the
-imports at 1.3 s (torch) to 3.1 s (Lightning) of a program's 2-8 s. Their results are kept apart.
+A program's own run starts a fresh interpreter (engine.runner), because what a library prints while
+it is imported is part of what a reader sees. Its reruns, whose fresh run shows that already (the
+wrong-answer edits and the CPU cells), fork from a template that has imported their libraries
+(engine.template): `make bench` measures the imports at 1.3 s (torch) to 3.1 s (Lightning) of a
+program's 2-8 s. Forked results are kept apart from fresh ones.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def run_once(
     """``engine.runner.run_code``, done once per key: a kept result comes back (and is checked)
     as the run returned it, with ``cached`` set. The images the program saved are kept with it, in
     ``kept_in``: the build publishes a snippet's figures from the very run its test checked.
-    ``forked``: forked from a template that has imported the program's libraries (engine.template;
-    for verdicts that do not read stderr), and kept apart from fresh runs.
+    ``forked``: forked from a template that has imported the program's libraries (engine.template),
+    for a rerun whose fresh run shows what they print while they load; kept apart from fresh runs.
 
     A second process that asks for the same run meanwhile (a test worker and the build's figures,
     say) waits for the first one's result instead of running the program again."""
@@ -88,10 +89,8 @@ def run_once(
         else:
             with tempfile.TemporaryDirectory(prefix="run-") as written:
                 arguments = {"label": label, "filename": filename, "timeout": timeout}
-                if forked and env:
-                    raise ValueError("a forked run has its template's environment: env=None")
                 if forked:
-                    result = run_forked(code, **arguments)
+                    result = run_forked(code, **arguments, env=env)
                 else:
                     saved = {"keep_files_in": Path(written), "env": env, "check": False}
                     result = run_code(code, **arguments, **saved)

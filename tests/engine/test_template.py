@@ -103,3 +103,9 @@ def test_closing_removes_the_templates_and_their_folders(tmp_path, monkeypatch):
     assert [p.name[:9] for p in tmp_path.iterdir()] == ["template-"]
     close_templates()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cells_environment_is_the_templates_as_it_imports_and_the_childs():
+    code = "import os\nimport torch\nprint(torch.get_num_threads(), os.environ['OMP_NUM_THREADS'])"
+    assert run_forked(code, label="x.py", env={"OMP_NUM_THREADS": "2"}).stdout == "2 2\n"
+    assert run_forked(code, label="x.py").stdout == "1 1\n"
