@@ -7,7 +7,8 @@ runs a page (scripts/lighthouse.py).
 
 A benchmark, not a test: timings on a shared machine are noisy, so nothing here passes or fails;
 run it on an otherwise idle machine. `make bench`, or `.venv/bin/python scripts/bench.py
---skip-suite` to leave out the (slowest) test-suite runs.
+--skip-suite` to leave out the (slowest) test-suite runs, `--check-all` to time `make check` for
+every snippet rather than one typical one.
 """
 
 from __future__ import annotations
@@ -109,18 +110,24 @@ def bench_imports() -> None:
         print(f"{'import ' + library:<50}{result.seconds:6.1f} s")
 
 
-def bench_check() -> None:
-    """`make check` after an edit of one typical snippet: its runs are new (the edit changes their
-    key), the site build and walkthroughs are warm."""
+def bench_check(snippets: list[str]) -> None:
+    """`make check` after an edit of each of ``snippets``: its runs are new (the edit changes their
+    key), the site build and the other walkthroughs are warm."""
     print("\n## From an edit to a verdict (make check), in a copy of the repository")
     with tempfile.TemporaryDirectory() as tmp:
         copy = copy_repo(Path(tmp) / "repo")
-        snippet = copy / "snippets" / CHECKED
-        snippet.write_text(snippet.read_text() + "\n# An edit.\n")
-        start = time.perf_counter()
-        command = [sys.executable, "scripts/check.py", f"snippets/{CHECKED}"]
-        subprocess.run(command, cwd=copy, env=working_on(copy), check=True, capture_output=True)
-        report(f"make check FILE=snippets/{CHECKED}", time.perf_counter() - start, CHECK_S)
+        times = []
+        for name in snippets:
+            snippet = copy / "snippets" / name
+            snippet.write_text(snippet.read_text() + f"\n# An edit at {time.time()}.\n")
+            start = time.perf_counter()
+            command = [sys.executable, "scripts/check.py", f"snippets/{name}"]
+            subprocess.run(command, cwd=copy, env=working_on(copy), check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+            report(f"make check FILE=snippets/{name}", times[-1], CHECK_S)
+    if len(times) > 1:
+        report("make check, median over the snippets", statistics.median(times), CHECK_S)
+        report("make check, slowest snippet", max(times), CHECK_S)
 
 
 def bench_suite() -> None:
@@ -157,11 +164,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-suite", action="store_true", help="do not time the test suite")
     parser.add_argument("--lighthouse", action="store_true", help="Lighthouse, 3 runs a page")
+    parser.add_argument(
+        "--check-all", action="store_true", help="time make check for every snippet, not one"
+    )
     args = parser.parse_args()
     bench_snippets()
     bench_imports()
     bench_build()
-    bench_check()
+    every = [path.relative_to(SNIPPETS).as_posix() for path in snippet_files()]
+    bench_check(every if args.check_all else [CHECKED])
     if not args.skip_suite:
         bench_suite()
     if args.lighthouse:
