@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -130,10 +131,16 @@ def bench_check(snippets: list[str]) -> None:
         report("make check, slowest snippet", max(times), CHECK_S)
 
 
+def ci_env() -> dict[str, str]:
+    """What .ci/run exports (the CPU cell CI adds, the sandbox and browser it requires)."""
+    text = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    return dict(re.findall(r"^export (\w+)=(\S+)$", text, flags=re.M))
+
+
 def bench_suite() -> None:
-    print("\n## Test suite (pytest -n auto)")
+    print("\n## Test suite (pytest -n auto, with what .ci/run sets)")
     with tempfile.TemporaryDirectory() as tmp:
-        cache = {"TESTED_NOTES_CACHE": str(Path(tmp) / "cache")}
+        cache = {**ci_env(), "TESTED_NOTES_CACHE": str(Path(tmp) / "cache")}
         cold, groups = suite_run(Path(tmp) / "cold.xml", cache)
         report("suite, cold (empty caches, as in CI)", cold, SUITE_S)
         print_groups(groups)
