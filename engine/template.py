@@ -57,9 +57,14 @@ _templates: dict[tuple, Template] = {}
 
 
 def preloaded(code: str) -> tuple[str, ...]:
-    """The slow libraries ``code`` imports, in the order it imports them."""
+    """The slow libraries ``code`` imports, in the order it imports them; none for code Python
+    cannot parse, whose child reports the SyntaxError as ``python`` would."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ()
     names = []
-    for node in ast.walk(ast.parse(code)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -131,11 +136,15 @@ def _template(modules: tuple[str, ...], env: dict) -> Template:
 
 def _ask(template: Template, request: dict, timeout: float, label: str) -> tuple[int, float]:
     """Send ``request``; the child's exit code and seconds, or SnippetError at the time limit."""
-    template.process.stdin.write((json.dumps(request) + "\n").encode())
-    template.process.stdin.flush()
-    with selectors.DefaultSelector() as selector:
-        selector.register(template.process.stdout, selectors.EVENT_READ)
-        ready = selector.select(timeout)
+    try:
+        template.process.stdin.write((json.dumps(request) + "\n").encode())
+        template.process.stdin.flush()
+    except BrokenPipeError:
+        ready = [True]
+    else:
+        with selectors.DefaultSelector() as selector:
+            selector.register(template.process.stdout, selectors.EVENT_READ)
+            ready = selector.select(timeout)
     line = template.process.stdout.readline() if ready else b""
     if not line:
         log = (template.folder.root / "template.log").read_text("utf-8", errors="replace")

@@ -47,7 +47,7 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
 def report(name: str, seconds: float, target: float | None = None) -> None:
     target = target or BENCH_S.get(name)
     versus = f"  (target {target:.0f} s: {seconds / target:.0%} of it)" if target else ""
-    print(f"{name:<40}{seconds:7.1f} s{versus}")
+    print(f"{name:<58}{seconds:7.1f} s{versus}")
 
 
 def bench_snippets() -> None:

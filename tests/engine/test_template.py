@@ -109,3 +109,18 @@ def test_a_cells_environment_is_the_templates_as_it_imports_and_the_childs():
     code = "import os\nimport torch\nprint(torch.get_num_threads(), os.environ['OMP_NUM_THREADS'])"
     assert run_forked(code, label="x.py", env={"OMP_NUM_THREADS": "2"}).stdout == "2 2\n"
     assert run_forked(code, label="x.py").stdout == "1 1\n"
+
+
+def test_code_python_cannot_parse_fails_as_it_would_fresh():
+    fresh, forked = both("print('never'\n")
+    assert forked.returncode == fresh.returncode == 1
+    assert forked.stderr.splitlines()[-1] == fresh.stderr.splitlines()[-1]
+    assert forked.stderr.splitlines()[-1].startswith("SyntaxError")
+
+
+def test_a_template_that_cannot_start_fails_with_its_log(monkeypatch):
+    monkeypatch.setattr("engine.template.PRELOADED", ("no_such_library",))
+    with pytest.raises(
+        SnippetError, match="lost its template(.|\n)*No module named 'no_such_library'"
+    ):
+        run_forked("import no_such_library", label="x.py")
