@@ -98,12 +98,22 @@ def bwrap_args(folder: Folder) -> list[str]:
         ("--tmpfs", "/dev/shm"),
         ("--proc", "/proc"),
         ("--tmpfs", "/tmp"),
+        # A checkout or virtual environment under /tmp, read-only, which the fresh /tmp would hide.
+        *(("--ro-bind", path, path) for path in _under_tmp()),
         ("--bind", root, root),
         ("--ro-bind", f"{root}/hosts", "/etc/hosts"),
     ]
     namespaces = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     lifetime = ["--die-with-parent", "--new-session"]
     return [*itertools.chain(*mounts), *namespaces, *lifetime, "--chdir", str(folder.work)]
+
+
+def _under_tmp() -> list[str]:
+    """The repository and the interpreter's environments, where they lie under /tmp."""
+    from engine.paths import REPO
+
+    paths = {str(Path(p).resolve()) for p in (REPO, sys.prefix, sys.base_prefix)}
+    return sorted(p for p in paths if p.startswith("/tmp/"))
 
 
 @functools.cache

@@ -21,6 +21,14 @@ def test_only_the_programs_folder_is_writable_and_mounted_after_the_read_only_ro
     assert args[-2:] == ["--chdir", str(folder.work)]
 
 
+def test_a_checkout_under_tmp_stays_visible_and_read_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox.sys, "prefix", "/tmp/clone/.venv")
+    args = bwrap_args(Folder(tmp_path))
+    at = args.index("/tmp/clone/.venv")
+    assert args[at - 1 : at + 2] == ["--ro-bind", "/tmp/clone/.venv", "/tmp/clone/.venv"]
+    assert args.index("/tmp") < at < args.index(str(tmp_path))
+
+
 def test_home_temp_and_jupyter_files_point_into_the_folder(tmp_path):
     folder = Folder(tmp_path).make()
     env = folder.env()
