@@ -22,6 +22,7 @@ from engine.sandbox import probe
 from engine.server import serve
 from engine.site import build_failure, build_site
 from engine.targets import TEST_TIMEOUT_S
+from engine.template import close_templates
 
 # The checkout's own machinery and the environment under test.
 UNTRACKED_OK = {".git", ".venv"}
@@ -133,6 +134,9 @@ def pytest_sessionstart(session):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    # Each process's templates (engine.template) end with its session, before the temp folder is
+    # looked at, whichever test module started them.
+    close_templates()
     before = getattr(session.config, "_repo_snapshot", None)
     if before is None:
         return
