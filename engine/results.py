@@ -34,7 +34,7 @@ from engine.paths import REPO, cache_lock, cache_root
 from engine.runner import Result, check_result, run_code
 from engine.sandbox import probe
 from engine.targets import PROGRAM_TIMEOUT_S
-from engine.template import run_forked
+from engine.template import forks_safely, run_forked
 
 SWITCH = "TESTED_NOTES_RUN_CACHE"
 RESULT = "result.json"
@@ -78,6 +78,7 @@ def run_once(
     ``kept_in``: the build publishes a snippet's figures from the very run its test checked.
     ``forked``: forked from a template that has imported the program's libraries (engine.template),
     for a rerun whose fresh run shows what they print while they load; kept apart from fresh runs.
+    On a machine with a GPU the rerun starts fresh instead (engine.template.forks_safely).
 
     A second process that asks for the same run meanwhile (a test worker and the build's figures,
     say) waits for the first one's result instead of running the program again."""
@@ -89,7 +90,7 @@ def run_once(
         else:
             with tempfile.TemporaryDirectory(prefix="run-") as written:
                 arguments = {"label": label, "filename": filename, "timeout": timeout}
-                if forked:
+                if forked and forks_safely():
                     result = run_forked(code, **arguments, env=env)
                 else:
                     saved = {"keep_files_in": Path(written), "env": env, "check": False}

@@ -16,7 +16,7 @@ gets its own folder inside the template's, its own environment, its own session 
 its script as ``__main__`` (engine.template_process, which runs inside the template). After each
 child the template kills whatever the child left running: in its own PID namespace, every process
 but the template and bwrap's init is a leftover. A child past its time limit takes its template
-with it; the next program starts a fresh one.
+with it; the next program starts a fresh one. On a machine with a GPU nothing forks (forks_safely).
 """
 
 from __future__ import annotations
@@ -54,6 +54,13 @@ class Template:
 
 # (modules, environment) -> its template, least recently used first.
 _templates: dict[tuple, Template] = {}
+
+
+def forks_safely(devices: Path = Path("/dev")) -> bool:
+    """Whether this machine has no GPU. A library may query CUDA while it loads (an availability
+    check starts the driver), and a child forked after that cannot use the GPU at all; reruns on a
+    machine with an NVIDIA or AMD GPU start a fresh interpreter instead, as the first run did."""
+    return not any((devices / name).exists() for name in ("nvidiactl", "kfd"))
 
 
 def preloaded(code: str) -> tuple[str, ...]:

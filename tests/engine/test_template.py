@@ -5,7 +5,7 @@ import pytest
 
 from engine.runner import SnippetError, run_code
 from engine.sandbox import probe
-from engine.template import close_templates, preloaded, run_forked
+from engine.template import close_templates, forks_safely, preloaded, run_forked
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +124,17 @@ def test_a_template_that_cannot_start_fails_with_its_log(monkeypatch):
         SnippetError, match="lost its template(.|\n)*No module named 'no_such_library'"
     ):
         run_forked("import no_such_library", label="x.py")
+
+
+def test_a_machine_with_a_gpu_reruns_fresh(tmp_path, monkeypatch):
+    assert forks_safely(tmp_path)
+    for device in ("nvidiactl", "kfd"):
+        (tmp_path / device).touch()
+        assert not forks_safely(tmp_path)
+        (tmp_path / device).unlink()
+    import engine.results
+
+    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(engine.results, "forks_safely", lambda: False)
+    code = "import sys\nprint('torch' in sys.modules)\nimport torch"
+    assert engine.results.run_once(code, label="x.py", forked=True).stdout == "False\n"
