@@ -12,6 +12,7 @@ everything the child left running are gone. Started as
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import json
 import os
@@ -49,17 +50,14 @@ def serve(modules: list[str], isolated: bool) -> None:
 def _leftovers(child: int, isolated: bool) -> None:
     """Kill what the child left running: in the sandbox, every process of the PID namespace but
     bwrap's init and the template; without it, the child's own session at least."""
-    try:
-        if not isolated:
-            os.killpg(child, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()] if isolated else []:
-        if pid not in (1, os.getpid()):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    if isolated:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+        kills = [(os.kill, pid) for pid in pids if pid not in (1, os.getpid())]
+    else:
+        kills = [(os.killpg, child)]
+    for kill, pid in kills:
+        with contextlib.suppress(ProcessLookupError):
+            kill(pid, signal.SIGKILL)
 
 
 def _child(request: dict) -> int:
