@@ -150,11 +150,17 @@ def bench_suite() -> None:
 
 
 def suite_run(xml: Path, env: dict) -> tuple[float, dict[str, float]]:
-    """The suite's wall time, and the seconds of each test module summed over its tests."""
+    """The suite's wall time, and the seconds of each test module summed over its tests. A time is
+    only a figure if the suite passed: a failing run says so, with pytest's summary line."""
     command = [sys.executable, "-m", "pytest", "-n", "auto", "-q", f"--junitxml={xml}"]
     start = time.perf_counter()
-    subprocess.run(command, cwd=REPO, env={**os.environ, **env}, capture_output=True)
+    run = subprocess.run(
+        command, cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True
+    )
     seconds = time.perf_counter() - start
+    if run.returncode != 0:
+        summary = (run.stdout.strip().splitlines() or ["no output"])[-1]
+        print(f"    the suite FAILED (exit {run.returncode}): {summary}")
     groups: dict[str, float] = {}
     for case in ElementTree.parse(xml).iter("testcase"):
         module = case.get("classname", "?").rsplit(".", 1)[-1]
