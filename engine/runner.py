@@ -101,22 +101,15 @@ def run_code(
     ``keep_files_in``: a folder to copy the files the program wrote into (they go with the
     temporary folder otherwise).
     """
-    where = f" (shown on {', '.join(shown_on)})" if shown_on else ""
     with tempfile.TemporaryDirectory(prefix="snippet-") as root:
         folder = Folder(Path(root)).make()
-        script = folder.work / filename
-        end_mark = folder.root / f"end-{secrets.token_hex(8)}"
-        script.write_text(code + end_line(end_mark), encoding="utf-8")
+        script, end_mark = write_program(code, filename, folder)
         start = time.perf_counter()
         process = _start(filename, folder, env)
-        returncode, stdout, stderr = _wait(process, timeout, label + where)
+        returncode, stdout, stderr = _wait(process, timeout, label + _shown_on(shown_on))
         seconds = time.perf_counter() - start
         files = written_files(folder.work, script, keep_files_in)
-        # Tracebacks should point at the repository file, not at the temporary copy.
-        stdout, stderr = (
-            s.replace(str(script), label).replace(str(folder.work), "<tmp>")
-            for s in (stdout, stderr)
-        )
+        stdout, stderr = (as_shown(text, script, label) for text in (stdout, stderr))
         completed = end_mark.exists()
     result = Result(label, returncode, stdout, stderr, seconds, files, completed)
     if check:
@@ -124,11 +117,26 @@ def run_code(
     return result
 
 
-def end_line(path: Path) -> str:
-    """The line appended to every program: it creates ``path`` when the program reaches its end
-    (``__main__`` only: a worker that imports the script does not count; one that Lightning starts
-    as the script again does, like the program it belongs to)."""
-    return f'\n\nif __name__ == "__main__":\n    open({str(path)!r}, "w").close()\n'
+def write_program(code: str, filename: str, folder: Folder) -> tuple[Path, Path]:
+    """Write ``code`` as ``filename`` in ``folder``'s work folder, with one line appended that
+    creates the returned mark when the program reaches its end (``__main__`` only: a worker that
+    imports the script does not count; one that Lightning starts as the script again does, like
+    the program it belongs to). Returns (script, mark)."""
+    script = folder.work / filename
+    mark = folder.root / f"end-{secrets.token_hex(8)}"
+    end_line = f'\n\nif __name__ == "__main__":\n    open({str(mark)!r}, "w").close()\n'
+    script.write_text(code + end_line, encoding="utf-8")
+    return script, mark
+
+
+def as_shown(output: str, script: Path, label: str) -> str:
+    """A program's output with tracebacks pointing at the repository file, not at the temporary
+    copy, and its folder as ``<tmp>``."""
+    return output.replace(str(script), label).replace(str(script.parent), "<tmp>")
+
+
+def _shown_on(pages: list[str] | None) -> str:
+    return f" (shown on {', '.join(pages)})" if pages else ""
 
 
 def run_snippet(relative_path: str, **kwargs) -> Result:
@@ -200,7 +208,7 @@ def written_files(workdir: Path, script: Path, keep_in: Path | None) -> list[str
 
 def check_result(result: Result, shown_on: list[str] | None = None) -> None:
     """Raise SnippetError, naming the program and its pages, unless ``result`` is a clean run."""
-    where = f" (shown on {', '.join(shown_on)})" if shown_on else ""
+    where = _shown_on(shown_on)
     if result.returncode != 0:
         raise SnippetError(
             f"{result.label}{where} failed with exit code {result.returncode}:\n"

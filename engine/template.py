@@ -34,7 +34,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.runner import Result, SnippetError, end_line, program_env, written_files
+from engine.runner import (
+    Result,
+    SnippetError,
+    as_shown,
+    program_env,
+    write_program,
+    written_files,
+)
 from engine.sandbox import Folder, probe, wrap
 from engine.targets import PROGRAM_TIMEOUT_S
 
@@ -92,16 +99,13 @@ def run_forked(
     template = _template(preloaded(code), env or {})
     template.runs += 1
     folder = Folder(template.folder.root / f"run-{template.runs}").make()
-    script = folder.work / filename
-    end_mark = folder.root / "end"
-    script.write_text(code + end_line(end_mark), encoding="utf-8")
+    script, end_mark = write_program(code, filename, folder)
     request = {"script": str(script), "env": program_env(env, folder), "root": str(folder.root)}
     try:
         returncode, seconds = _ask(template, request, timeout, label)
-        stdout, stderr = ((folder.root / name).read_text("utf-8") for name in ("stdout", "stderr"))
         stdout, stderr = (
-            s.replace(str(script), label).replace(str(folder.work), "<tmp>")
-            for s in (stdout, stderr)
+            as_shown((folder.root / name).read_text("utf-8"), script, label)
+            for name in ("stdout", "stderr")
         )
         files = written_files(folder.work, script, None)
         return Result(label, returncode, stdout, stderr, seconds, files, end_mark.exists())
