@@ -88,6 +88,14 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item, kept in verdicts if kept]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def templates():
+    """The templates a module's reruns fork from (engine.template) end with the module, and their
+    folders with them: memory is free for the next module, and the temp folder ends empty."""
+    yield
+    close_templates()
+
+
 def pytest_report_header(config):
     """Whether programs run in the OS sandbox, in one line (engine.sandbox)."""
     return probe().line
@@ -134,9 +142,6 @@ def pytest_sessionstart(session):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    # Each process's templates (engine.template) end with its session, before the temp folder is
-    # looked at, whichever test module started them.
-    close_templates()
     before = getattr(session.config, "_repo_snapshot", None)
     if before is None:
         return

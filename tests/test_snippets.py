@@ -8,21 +8,11 @@ from engine.cells import parse_cells
 from engine.paths import DOCS, page_files
 from engine.programs import collect_programs
 from engine.results import run_once
-from engine.template import close_templates
 
 PROGRAMS = collect_programs()
 # Besides the default run (this machine's kernels, one thread), the cells named in
 # TESTED_NOTES_CELLS, e.g. "default:2,avx2:4": CI runs "default:2" (.ci/run), `make matrix` all.
 CELLS = [None, *parse_cells(os.environ.get("TESTED_NOTES_CELLS", ""))]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def templates():
-    """A cell's run forks from a template that imported the program's libraries under the cell's
-    environment (engine.template): the run in a fresh interpreter, which shows what the libraries
-    print while they load, is the default one, here in this test too."""
-    yield
-    close_templates()
 
 
 def _figures_named_on_pages(result, program) -> str | None:

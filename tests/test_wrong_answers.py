@@ -11,7 +11,6 @@ import pytest
 from engine.paths import SNIPPETS, WRONG_ANSWERS, rel
 from engine.programs import collect_programs
 from engine.results import run_once
-from engine.template import close_templates
 
 FIELDS = {"snippet", "claim", "old", "new"}
 
@@ -26,15 +25,6 @@ def _edits() -> list[tuple[str, dict]]:
 
 EDITS = _edits()
 STATED = {program.label: program for program in collect_programs()}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def templates():
-    """The edited programs fork from templates that have imported their libraries (the verdict is
-    an assertion or the printed numbers, which a warning at import cannot change): the
-    templates end with this module, and their folders with them."""
-    yield
-    close_templates()
 
 
 def test_every_library_has_wrong_answer_edits():
