@@ -1,8 +1,8 @@
 """Results of program runs, kept by what determines them, so that no run is done twice.
 
 A run's outcome depends on the program's code (and the name and label it runs under), the
-environment it is given (a CPU cell), the locked distributions (lock/*.txt), the engine that runs it
-(every file of engine/, the sandbox and the network guard included), the interpreter and whether
+environment it is given (a CPU cell), the locked distributions (lock/*.txt), the engine code that
+runs it (RUN_CODE: runner, sandbox, network guard, forked reruns), the interpreter and whether
 the OS sandbox was there. The key covers all of these; anything else that changes (a snippet, a
 pin, the runner) is a new key, and the program runs again. Results live outside the repository
 (engine.paths.cache_root), like executed walkthroughs.
@@ -42,11 +42,26 @@ RESULT = "result.json"
 IMAGE_SUFFIXES = (".png", ".svg")
 
 
+# The engine's code that decides how a program runs: the runner, its sandbox and network guard, the
+# forked reruns, this cache and the limits. An edit of anything else (a hook, the page expansion, a
+# test) changes no result, so it reruns nothing.
+RUN_CODE = (
+    "results.py",
+    "runner.py",
+    "sandbox.py",
+    "template.py",
+    "template_process.py",
+    "paths.py",
+    "targets.py",
+    "netguard/sitecustomize.py",
+)
+
+
 @functools.cache
 def environment_key() -> str:
     """What every run shares: the lock files, the engine's source, the interpreter, the sandbox."""
     digest = hashlib.sha256()
-    sources = sorted((REPO / "lock").glob("*.txt")) + sorted((REPO / "engine").rglob("*.py"))
+    sources = sorted((REPO / "lock").glob("*.txt")) + [REPO / "engine" / name for name in RUN_CODE]
     for path in sources:
         digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(f"{sys.version}|{platform.machine()}|{probe().isolated}".encode())
