@@ -33,7 +33,13 @@ from pathlib import Path
 from engine.paths import REPO, cache_lock, cache_root
 from engine.runner import Result, check_result, run_code
 from engine.sandbox import probe
-from engine.targets import PROGRAM_TIMEOUT_S
+from engine.targets import (
+    CPU_LIMIT_S,
+    FILE_LIMIT_BYTES,
+    KILL_WAIT_S,
+    MEMORY_LIMIT_BYTES,
+    PROGRAM_TIMEOUT_S,
+)
 from engine.template import forks_safely, run_forked
 
 SWITCH = "TESTED_NOTES_RUN_CACHE"
@@ -43,7 +49,7 @@ IMAGE_SUFFIXES = (".png", ".svg")
 
 
 # The engine's code that decides how a program runs: the runner, its sandbox and network guard, the
-# forked reruns, this cache and the limits. An edit of anything else (a hook, the page expansion, a
+# forked reruns and this cache. An edit of anything else (a hook, the page expansion, a
 # test) changes no result, so it reruns nothing.
 RUN_CODE = (
     "results.py",
@@ -52,9 +58,10 @@ RUN_CODE = (
     "template.py",
     "template_process.py",
     "paths.py",
-    "targets.py",
     "netguard/sitecustomize.py",
 )
+# Of engine/targets.py, only the limits a program runs under: a new page budget reruns nothing.
+RUN_LIMITS = (PROGRAM_TIMEOUT_S, CPU_LIMIT_S, FILE_LIMIT_BYTES, MEMORY_LIMIT_BYTES, KILL_WAIT_S)
 
 
 @functools.cache
@@ -64,7 +71,7 @@ def environment_key() -> str:
     sources = sorted((REPO / "lock").glob("*.txt")) + [REPO / "engine" / name for name in RUN_CODE]
     for path in sources:
         digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
-    digest.update(f"{sys.version}|{platform.machine()}|{probe().isolated}".encode())
+    digest.update(f"{sys.version}|{platform.machine()}|{probe().isolated}|{RUN_LIMITS}".encode())
     return digest.hexdigest()
 
 
