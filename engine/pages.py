@@ -22,6 +22,8 @@ from engine.paths import MKDOCS_YML, REPO, SNIPPETS, rel
 from engine.snippet_diff import SnippetDiffError, expand
 
 INCLUDE_BLOCK = re.compile(r"^[ \t]*-{1,}8<-{1,}[ \t]*$")
+# pymdownx.details: `??? "Title"` is collapsed until the reader opens it, `???+` open from the start.
+DETAILS = re.compile(r"^(?P<indent>[ \t]*)\?\?\?(?P<open>\+?)[ \t]")
 
 
 class IncludeError(AssertionError):
@@ -145,3 +147,45 @@ def _preprocessor():
         extensions=config["markdown_extensions"], extension_configs=extension_configs
     )
     return md.preprocessors["snippet"]
+
+
+@dataclass
+class ShownBlock:
+    """A Python code block of a page as the reader meets it: where, how long, whether folded."""
+
+    where: str
+    lines: int
+    folded: bool
+
+
+def shown_blocks(page: Path) -> list[ShownBlock]:
+    """Every Python block of the expanded page, with its lines of code and whether it sits in a
+    collapsed ``???`` block (which the reader opens on demand, so it does not count as shown)."""
+    from engine.fences import PYTHON_LANGS, iter_fences
+
+    expanded = expand_page(page)
+    blocks = []
+    for fence in iter_fences(expanded.text):
+        if fence.lang not in PYTHON_LANGS:
+            continue
+        lines = len(fence.code.strip("\n").splitlines())
+        folded = _folded(expanded.lines, fence.lineno - 1, len(fence.indent))
+        blocks.append(ShownBlock(expanded.where(fence.lineno), lines, folded))
+    return blocks
+
+
+def _folded(lines: list[str], index: int, indent: int) -> bool:
+    """Whether line ``index``, indented by ``indent``, is inside a collapsed details block: the
+    nearest line above it that is indented less and is not blank opens one with ``???``."""
+    for line in reversed(lines[:index]):
+        if not line.strip():
+            continue
+        depth = len(line) - len(line.lstrip())
+        if depth < indent:
+            details = DETAILS.match(line)
+            if details:
+                return not details.group("open")
+            indent = depth
+            if depth == 0:
+                return False
+    return False

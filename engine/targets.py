@@ -51,3 +51,8 @@ BENCH_S = {
     "cold build": 30.0,
     "rebuild after prose edit": 3.0,
 }
+
+# Code a reader sees unfolded on a page (engine.pages.shown_blocks): one idea a block. No block over
+# the maximum, and the median over the site's blocks at most the typical size, in lines of code.
+SHOWN_BLOCK_MAX_LINES = 60
+SHOWN_BLOCK_MEDIAN_LINES = 25

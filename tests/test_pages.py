@@ -1,12 +1,15 @@
 """Pages and snippets agree: every include resolves, every snippet is shown, every Python block runs."""
 
+import statistics
+
 import pytest
 
 from engine.fences import PYTHON_LANGS, iter_fences
 from engine.markup import problems
-from engine.pages import expand_page
+from engine.pages import expand_page, shown_blocks
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
 from engine.programs import page_programs
+from engine.targets import SHOWN_BLOCK_MAX_LINES, SHOWN_BLOCK_MEDIAN_LINES
 from engine.walkthroughs import walkthroughs
 
 PAGES = page_files()
@@ -92,3 +95,24 @@ def test_no_line_numbers_kept_by_hand(page):
         if "hl_lines=" in line
     ]
     assert not numbered, f'hl_lines on {", ".join(numbered)}: use hl_parts="<section>" instead'
+
+
+def test_code_shown_unfolded_is_one_idea_a_block():
+    """No Python block a reader sees unfolded is over the maximum, and their median over the site is
+    at most the typical size (engine/targets.py); collapsed ``???`` blocks (setup shown once above,
+    figures) are opened on demand. `python scripts/block_sizes.py` lists every block."""
+    shown = [block for page in PAGES for block in shown_blocks(page) if not block.folded]
+    long = [
+        f"{b.where}: {b.lines} lines shown unfolded (at most {SHOWN_BLOCK_MAX_LINES}): show the "
+        "file in parts, or fold its setup in a ??? block"
+        for b in shown
+        if b.lines > SHOWN_BLOCK_MAX_LINES
+    ]
+    median = statistics.median(b.lines for b in shown)
+    if median > SHOWN_BLOCK_MEDIAN_LINES:
+        long.append(
+            f"the median block shown unfolded has {median:g} lines (at most "
+            f"{SHOWN_BLOCK_MEDIAN_LINES}): `python scripts/block_sizes.py` lists them"
+        )
+    if long:
+        pytest.fail("\n".join(long), pytrace=False)
