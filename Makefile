@@ -11,7 +11,7 @@ LINTED := engine snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup torch lock serve build offline test check lint browser sandbox outputs bench matrix gpu lighthouse page clean
+.PHONY: setup torch lock serve build offline test check lint browser sandbox outputs seeds bench matrix gpu lighthouse page clean
 
 setup: $(VENV)/.installed
 
@@ -88,6 +88,11 @@ sandbox:
 # (scripts/outputs.py); PAGES=docs/pyg.md for some pages only.
 outputs: setup
 	$(BIN)/python scripts/outputs.py $(PAGES)
+
+# Every snippet's checks again with its seeds moved, five times (scripts/seeds.py): a claim must hold
+# for any seed. FILES=snippets/pyg/gcn.py for some snippets only.
+seeds: setup sandbox
+	$(BIN)/python scripts/seeds.py $(FILES)
 
 # Every figure beside its target (scripts/bench.py); ARGS=--lighthouse adds Lighthouse, ARGS=--skip-suite
 # leaves out the suite runs (cold and three warm).
