@@ -19,6 +19,7 @@ from engine.fences import PYTHON_LANGS, Fence, iter_fences
 from engine.markup import MARKER, MARKER_LIKE
 from engine.pages import ExpandedPage, IncludeError, expand_page, is_include
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
+from engine.run_values import marks, occurs
 
 
 @dataclass
@@ -31,6 +32,8 @@ class Program:
     shown_on: list[str] = field(default_factory=list)
     # (where, expected text, ignore whitespace) for each page that states the output.
     expected_outputs: list[tuple[str, str, bool]] = field(default_factory=list)
+    # (where, value) for each number a page's prose quotes from this program's run (run_values).
+    stated_values: list[tuple[str, str]] = field(default_factory=list)
 
     def unstated_output(self, printed: str) -> tuple[str, str] | None:
         """(where, stated text) of the first page that states other than ``printed``, or None."""
@@ -38,6 +41,14 @@ class Program:
             if not output_matches(printed, expected, ignore_whitespace):
                 return where, expected
         return None
+
+    def unprinted_values(self, printed: str) -> list[str]:
+        """Each number the pages quote from this program that it did not print, with page and line."""
+        return [
+            f"{where}: the page says {value!r} comes from {self.label}, which printed no such number"
+            for where, value in self.stated_values
+            if not occurs(value, printed)
+        ]
 
 
 @dataclass
@@ -110,7 +121,51 @@ def collect_programs() -> list[Program]:
                 program.expected_outputs.append(
                     (where, block.expected_output, block.expected_output_ignore_whitespace)
                 )
+        for where, value, code in quoted_values(page)[0]:
+            by_code[program_key(code)].stated_values.append((where, value))
     return list(by_code.values())
+
+
+def quoted_values(page: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(where, value, program code) of each number the page's prose quotes from a program's run
+    (engine.run_values), and the marks that name no program, with page and line."""
+    source = page.read_text(encoding="utf-8").splitlines()
+    found, malformed = marks(source)
+    problems = [
+        f"{rel(page)}:{n}: a {{= ... =}} mark that is not {{= value =}} or "
+        "{= value @ library/topic.py =}"
+        for n in malformed
+    ]
+    try:
+        expanded = expand_page(page)
+        blocks = [
+            (expanded.origin[b.lineno - 1], code_of(expanded, b)) for _, b in page_programs(page)
+        ]
+    except IncludeError:
+        return [], problems
+    quoted = []
+    for mark in found:
+        where = f"{rel(page)}:{mark.lineno}"
+        if mark.snippet:
+            path = SNIPPETS / mark.snippet
+            if not path.is_file():
+                problems.append(
+                    f"{where}: {mark.value!r} is marked as printed by {mark.snippet}, "
+                    "which is not a file in snippets/"
+                )
+                continue
+            code = path.read_text(encoding="utf-8")
+        else:
+            above = [code for line, code in blocks if line < mark.lineno]
+            if not above:
+                problems.append(
+                    f"{where}: {mark.value!r} has no program above it: name one, "
+                    f"{{= {mark.value} @ library/topic.py =}}"
+                )
+                continue
+            code = above[-1]
+        quoted.append((where, mark.value, code))
+    return quoted, problems
 
 
 def code_of(expanded: ExpandedPage, block) -> str:

@@ -8,7 +8,7 @@ from engine.fences import PYTHON_LANGS, iter_fences
 from engine.markup import problems
 from engine.pages import expand_page, shown_blocks
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
-from engine.programs import page_programs
+from engine.programs import page_programs, quoted_values
 from engine.targets import SHOWN_BLOCK_MAX_LINES, SHOWN_BLOCK_MEDIAN_LINES
 from engine.walkthroughs import walkthroughs
 
@@ -116,3 +116,12 @@ def test_code_shown_unfolded_is_one_idea_a_block():
         )
     if long:
         pytest.fail("\n".join(long), pytrace=False)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=rel)
+def test_numbers_from_a_run_name_their_program(page):
+    """Every {= value =} mark is well formed and belongs to a program: the nearest Python block
+    above it, or the snippet it names (tests/test_snippets.py then holds the value to the run)."""
+    problems = quoted_values(page)[1]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)

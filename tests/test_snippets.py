@@ -54,3 +54,6 @@ def test_program_runs_and_prints_what_the_page_states(program, cell):
             f"but it printed:\n{result.stdout}\n(`make outputs` rewrites the page's block)",
             pytrace=False,
         )
+    unprinted = program.unprinted_values(result.stdout)
+    if unprinted:
+        pytest.fail("\n".join([*unprinted, f"{label} printed:\n{result.stdout}"]), pytrace=False)

@@ -1,0 +1,107 @@
+"""Numbers in prose that a program computes, marked so that the tests hold them to its run.
+
+A page writes such a number as ``{= 25 =}`` (it belongs to the program of the nearest Python block
+above it) or ``{= 25 @ pyg/gcn_by_hand.py =}`` (the snippet named). The site shows ``25``; the tests
+(tests/test_snippets.py) require the program to print exactly that value as a whole token, so an
+edit by hand in prose or alt text fails with its page and line. Like Jupyter Book's ``glue``, but
+the value stays readable in the Markdown source, and a Python-Markdown extension rather than a
+theme feature, so any builder that runs Python-Markdown renders it (mkdocs.yml lists it).
+
+Why our own: no maintained Python-Markdown extension checks prose against a program's output
+(pymdownx has none; mkdocs-macros evaluates Jinja, which runs code at build time and is an MkDocs
+plugin).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown import Extension
+from markdown.preprocessors import Preprocessor
+
+MARK = re.compile(r"\{=\s*(?P<value>[^@{}=]+?)\s*(?:@\s*(?P<snippet>[^\s@{}=]+)\s*)?=\}")
+# Anything that opens or closes a mark: one that MARK does not match as a whole is malformed.
+MARK_LIKE = re.compile(r"\{=|=\}")
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+CODE_SPAN = re.compile(r"(`+).+?\1")
+
+
+@dataclass
+class Mark:
+    lineno: int
+    value: str
+    snippet: str | None
+
+
+def prose_lines(lines: list[str]):
+    """(index, line) of each line outside fenced code."""
+    fence = None
+    for index, line in enumerate(lines):
+        opening = FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif (
+            fence is not None
+            and line.strip().startswith(fence)
+            and not line.strip().strip(fence[0])
+        ):
+            fence = None
+        elif fence is None:
+            yield index, line
+
+
+def _outside_code_spans(line: str, replace) -> str:
+    """``line`` with ``replace`` applied to each stretch outside inline code."""
+    out, last = [], 0
+    for span in CODE_SPAN.finditer(line):
+        out += [replace(line[last : span.start()]), span.group(0)]
+        last = span.end()
+    return "".join([*out, replace(line[last:])])
+
+
+def marks(lines: list[str]) -> tuple[list[Mark], list[int]]:
+    """The marks of a page's lines (1-based line numbers), and the lines with a malformed one."""
+    found, malformed = [], []
+    for index, line in prose_lines(lines):
+        seen: list[Mark] = []
+
+        def collect(text: str, seen=seen, lineno=index + 1) -> str:
+            seen += [Mark(lineno, m["value"], m["snippet"]) for m in MARK.finditer(text)]
+            if MARK_LIKE.search(MARK.sub("", text)):
+                malformed.append(lineno)
+            return text
+
+        _outside_code_spans(line, collect)
+        found += seen
+    return found, malformed
+
+
+def render(lines: list[str]) -> list[str]:
+    """The lines as the reader gets them: each mark replaced by its value."""
+    rendered = list(lines)
+    for index, line in prose_lines(lines):
+        rendered[index] = _outside_code_spans(line, lambda text: MARK.sub(r"\g<value>", text))
+    return rendered
+
+
+def occurs(value: str, printed: str) -> bool:
+    """Whether ``printed`` holds ``value`` as a whole token: not inside a longer number or word
+    (``0.5`` is not in ``0.53``, ``25`` not in ``125``, ``2.6`` not in ``-2.6``; ``25`` is in
+    ``25%``)."""
+    return re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w]|\.\d)", printed) is not None
+
+
+class RunValuesPreprocessor(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        return render(lines)
+
+
+class RunValuesExtension(Extension):
+    def extendMarkdown(self, md):
+        # Before pymdownx.snippets (32): the page's own lines, not the code it includes.
+        md.preprocessors.register(RunValuesPreprocessor(md), "run_values", 34)
+
+
+def makeExtension(**kwargs):
+    return RunValuesExtension(**kwargs)
