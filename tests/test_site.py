@@ -10,7 +10,7 @@ import pytest
 
 from engine.fences import iter_fences
 from engine.pages import expand_page
-from engine.paths import page_files, rel
+from engine.paths import REPO, page_files, rel
 from engine.site import built_file_of, built_pages, page_weight
 from engine.targets import KB, PAGE_WEIGHT_KB
 from engine.walkthroughs import walkthroughs
@@ -164,3 +164,26 @@ def test_walkthrough_is_on_the_computation_times_page(site_dir, uri):
     assert re.search(rf"{label}</code></td>\s*<td[^>]*>\d+\.\d s</td>", times), (
         f"{uri} is missing from the computation times page"
     )
+
+
+WHOLE_PROGRAM = re.compile(r'<a class="whole-program" download="[^"]+" href="(?P<href>[^"]+)"')
+
+
+@pytest.mark.parametrize("page", page_files(), ids=rel)
+def test_every_block_of_a_part_offers_the_whole_program(site_dir, page):
+    """Under each block that shows part of a snippet, a link downloads the whole file, and what it
+    downloads is exactly the file the tests run (the site publishes snippets/ as it is)."""
+    parts = [
+        f.lineno
+        for f in iter_fences(page.read_text(encoding="utf-8"))
+        if any(":" in line and "--8<--" in line for line in f.code.splitlines())
+    ]
+    built = built_file_of(site_dir, page)
+    links = WHOLE_PROGRAM.findall(built.read_text(encoding="utf-8"))
+    assert len(links) == len(parts), (
+        f"{rel(page)}: {len(parts)} blocks show part of a snippet, {len(links)} download links"
+    )
+    for href in links:
+        published = (built.parent / href).resolve()
+        snippet = published.relative_to(site_dir.resolve() / "snippets")
+        assert published.read_bytes() == (REPO / "snippets" / snippet).read_bytes(), href
