@@ -19,8 +19,8 @@ MAIN_ONLY = "github.event_name != 'pull_request' && github.ref == 'refs/heads/ma
 
 # Triggers that run the workflow with the code of a pull request but the base repository's write
 # token and secrets (pull_request_target, workflow_run, issue_comment ...) are never used: this
-# workflow executes the snippets it tests.
-ALLOWED_TRIGGERS = {"pull_request", "push", "workflow_dispatch"}
+# workflow executes the snippets it tests. A schedule runs the default branch's own code.
+ALLOWED_TRIGGERS = {"pull_request", "push", "workflow_dispatch", "schedule"}
 
 # The first major version of each action that runs on Node 24 (GitHub retires the Node 20 runtime of
 # the earlier ones), as actionlint's action metadata reports it.
@@ -212,3 +212,12 @@ def test_jobs_are_time_limited_and_scripts_take_no_expressions(workflow):
             assert step.get("with", {}).get("persist-credentials") is False, (
                 f"job {name}: check out with persist-credentials: false (no token left on disk)"
             )
+
+
+def test_the_weekly_seeds_run_reads_only_and_runs_make_seeds():
+    seeds = load(GITHUB / "workflows" / "seeds.yml")
+    assert set(seeds["on"]) == {"schedule", "workflow_dispatch"}
+    assert seeds["permissions"] == {"contents": "read"}
+    assert "secrets." not in (GITHUB / "workflows" / "seeds.yml").read_text()
+    runs = [step.get("run") for _, step in steps(seeds)]
+    assert "make seeds" in runs and all("permissions" not in job for job in seeds["jobs"].values())
