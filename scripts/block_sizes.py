@@ -3,16 +3,23 @@
 Prints each Python block of the pages (all pages by default) with its lines of code, folded ones
 marked, and per page and for the site the count, median and largest of the unfolded blocks,
 against engine/targets.py's SHOWN_BLOCK_* budgets (tests/test_pages.py holds the site to them).
+``--heights SITE`` adds each built page's height in CSS pixels, as Chromium lays it out at
+1280 x 800 with every folded block closed (a measure, not a test: it depends on fonts).
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
+import http.server
 import statistics
-import sys
+import threading
 from pathlib import Path
 
+from engine.browser import ARGS, chromium
 from engine.pages import shown_blocks
 from engine.paths import page_files, rel
+from engine.site import built_file_of
 from engine.targets import SHOWN_BLOCK_MAX_LINES, SHOWN_BLOCK_MEDIAN_LINES
 
 
@@ -26,8 +33,33 @@ def summary(lengths: list[int]) -> str:
     )
 
 
-def main(arguments: list[str]) -> int:
-    pages = [Path(a).resolve() for a in arguments] or page_files()
+def heights(site: Path, pages: list[Path]) -> dict[Path, int]:
+    """Each page's height in CSS pixels, served from ``site`` on loopback."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    found = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium()), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        for source in pages:
+            built = built_file_of(site, source).relative_to(site).as_posix()
+            page.goto(f"http://127.0.0.1:{server.server_port}/{built}", wait_until="load")
+            found[source] = page.evaluate("document.documentElement.scrollHeight")
+        browser.close()
+    server.shutdown()
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", help="pages (default: every page)")
+    parser.add_argument("--heights", type=Path, metavar="SITE", help="a built site to measure")
+    args = parser.parse_args()
+    pages = [Path(a).resolve() for a in args.pages] or page_files()
+    tall = heights(args.heights, pages) if args.heights else {}
     everything = []
     for page in pages:
         blocks = shown_blocks(page)
@@ -36,11 +68,12 @@ def main(arguments: list[str]) -> int:
             print(f"  {block.where:28} {block.lines:4} {'(folded)' if block.folded else ''}{over}")
         shown = [b.lines for b in blocks if not b.folded]
         everything += shown
-        print(f"{rel(page)}: {summary(shown)}\n")
+        height = f"; {tall[page]} px tall" if page in tall else ""
+        print(f"{rel(page)}: {summary(shown)}{height}\n")
     if len(pages) > 1:
         print(f"site: {summary(everything)}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    raise SystemExit(main())
