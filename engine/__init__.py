@@ -19,6 +19,12 @@ concern:
 - markup: page markup that would hide a program or its stated output (markers, fences, includes);
 - snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence);
 - highlight: highlighted lines named by a snippet's parts (hl_parts), not counted by hand;
+- run_values: numbers in prose marked as printed by a program ({= 25 =}), shown as the value and
+  held to the run (a Markdown extension);
+- whole_program: under each block that shows part of a snippet, a link to the whole file (a
+  Markdown extension);
+- api_index: each library API the snippets use, with the sections that use it (a Markdown
+  extension);
 - tokens: highlighted code with fewer elements and the same look (Lighthouse blocking time);
 - programs: every program shown on the site, and the outputs the pages state for it;
 - outputs: rewriting stated outputs from what the programs print (`make outputs`);
