@@ -10,8 +10,6 @@ concern:
 - affected: what an edit to a snippet or a page affects, for `make check`;
 - results: run results (and the images a run saved) kept by content, lock and engine version, so
   no program runs twice;
-- template: wrong-answer runs forked from a process that has imported their libraries already;
-- template_process: what runs inside that process (imports, forks, becomes the program);
 - sandbox: the OS walls around every program (own network, PIDs, read-only files, resource limits);
 - cells: the kinds of CPU a reader may have (kernel set and thread count), for `make matrix`;
 - pages: a page's Markdown expanded as the build expands it, with a map back to its own lines;

@@ -64,16 +64,30 @@ def interpreter(folder: Folder) -> list[str]:
     return wrap([sys.executable], folder)
 
 
-def program_env(extra: dict | None = None, folder: Folder | None = None) -> dict:
-    """The environment of a reader's ``python snippet.py``, plus only what hides nothing from them.
+# What a program sees of the environment the suite was started in: what decides how a reader's
+# `python snippet.py` runs (the search paths, locale and time zone, the threads and kernels of the
+# math libraries, which GPU) and nothing else, so no token, key or CI variable reaches a program,
+# its walkthrough kernel or its workers. Not PYTHONWARNINGS or MPLBACKEND either: a warning the
+# reader would see fails the test (a snippet filters a library's warning itself, in code the reader
+# sees), and matplotlib picks its backend as it does for the reader (Agg without a display).
+PASSED = {"PATH", "LANG", "LANGUAGE", "TZ", "TERM", "LD_LIBRARY_PATH", "PYTHONPATH"}
+PASSED_PREFIXES = (
+    "LC_",
+    "OMP_",
+    "MKL_",
+    "KMP_",
+    "OPENBLAS_",
+    "ATEN_",
+    "CUDA_",
+    "NVIDIA_",
+    "PYTORCH_",
+)
 
-    No PYTHONWARNINGS and no MPLBACKEND: a warning the reader would see fails the test (a snippet
-    filters a library's warning itself, in code the reader sees), and matplotlib picks its backend
-    as it does for the reader (Agg on a machine without a display).
-    """
-    env = dict(os.environ)
-    for hidden in ("PYTHONWARNINGS", "MPLBACKEND"):
-        env.pop(hidden, None)
+
+def program_env(extra: dict | None = None, folder: Folder | None = None) -> dict:
+    """The environment of a reader's ``python snippet.py``: the allow-listed part of ours (PASSED),
+    the offline guard, a fixed hash seed, the build's thread count, the program's own folder."""
+    env = {k: v for k, v in os.environ.items() if k in PASSED or k.startswith(PASSED_PREFIXES)}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETGUARD), env.get("PYTHONPATH")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONHASHSEED"] = "0"
@@ -197,13 +211,22 @@ def _drain(process: subprocess.Popen) -> tuple[str, str]:
 
 
 def written_files(workdir: Path, script: Path, keep_in: Path | None) -> list[str]:
-    files = sorted(p for p in workdir.rglob("*") if p.is_file() and p != script)
+    """The regular files the program wrote in its folder, copied to ``keep_in``. Links are never
+    followed: a program could point one at any file of the host, which a copy would then read or,
+    kept and published, overwrite."""
+    files = sorted(p for p in _walk(workdir) if p.is_file() and not p.is_symlink() and p != script)
     if keep_in is not None:
         for file in files:
             target = keep_in / file.relative_to(workdir)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, target)
+            shutil.copy2(file, target, follow_symlinks=False)
     return [file.relative_to(workdir).as_posix() for file in files]
+
+
+def _walk(folder: Path):
+    """Every path under ``folder``, not descending into links to folders."""
+    for root, folders, names in os.walk(folder, followlinks=False):
+        yield from (Path(root) / name for name in [*folders, *names])
 
 
 def check_result(result: Result, shown_on: list[str] | None = None) -> None:

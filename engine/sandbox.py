@@ -5,9 +5,12 @@ With bubblewrap (``bwrap``, Debian's ``bubblewrap`` package) a program runs in i
 
 - network: only its own loopback, which bwrap brings up (DDP over gloo still works; nothing else
   is reachable, whatever the program uses: a ``curl`` child, ``_socket``, ctypes);
-- files: the whole filesystem read-only (the repository, ``.git``, the virtual environment, the real
-  ``$HOME``), an empty ``/tmp`` and ``/dev/shm`` of its own, and only its own folder writable, where
-  ``HOME`` and ``TMPDIR`` point;
+- files: the whole filesystem read-only (the repository, ``.git``, the virtual environment), an
+  empty ``/tmp``, ``/dev/shm``, ``/run`` and home folder of its own (the host's sockets, keys and
+  caches out of sight), a ``/dev`` of its own, and only its own folder writable, where ``HOME``
+  and ``TMPDIR`` point;
+- privileges: none (``--cap-drop ALL``), also as root: no remount, no mount or unmount, no entering
+  another namespace, no reading another user's private files;
 - processes: a PID namespace, so when the program ends or is killed every descendant goes with it,
   including one that started its own session.
 
@@ -93,27 +96,58 @@ def bwrap_args(folder: Folder) -> list[str]:
     root = str(folder.root)
     mounts = [
         ("--ro-bind", "/", "/"),
-        # The real devices (a GPU's /dev/nvidia* included), but a /dev/shm and /tmp of its own.
-        ("--dev-bind", "/dev", "/dev"),
+        # A /dev of its own (null, zero, random, tty, shm): nothing written there reaches the
+        # host's. A GPU's device nodes are bound in, so a program still finds the GPU.
+        ("--dev", "/dev"),
+        *(("--dev-bind", device, device) for device in gpu_devices()),
         ("--tmpfs", "/dev/shm"),
         ("--proc", "/proc"),
         ("--tmpfs", "/tmp"),
-        # A checkout or virtual environment under /tmp, read-only, which the fresh /tmp would hide.
-        *(("--ro-bind", path, path) for path in _under_tmp()),
+        # The sockets of the host's services (Docker's, D-Bus, an ssh-agent's under /run/user)
+        # live in /run: a read-only mount does not stop a connect(), an empty folder does.
+        ("--tmpfs", "/run"),
+        # The real home too (its keys, sockets and the results cache): what the program needs from
+        # it, and from /tmp, is bound back read-only: the checkout and the interpreter's files.
+        *(("--tmpfs", home) for home in _home()),
+        *(("--ro-bind", path, path) for path in _bound_back()),
         ("--bind", root, root),
         ("--ro-bind", f"{root}/hosts", "/etc/hosts"),
     ]
     namespaces = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    namespaces += ["--unshare-cgroup-try"]
+    # No capability inside, also when the suite runs as root (CI): no remount, mount or unmount,
+    # no entering another namespace, no reading or writing past a file's permissions.
+    privileges = ["--cap-drop", "ALL"]
     lifetime = ["--die-with-parent", "--new-session"]
-    return [*itertools.chain(*mounts), *namespaces, *lifetime, "--chdir", str(folder.work)]
+    return [
+        *itertools.chain(*mounts),
+        *namespaces,
+        *privileges,
+        *lifetime,
+        "--chdir",
+        str(folder.work),
+    ]
 
 
-def _under_tmp() -> list[str]:
-    """The repository and the interpreter's environments, where they lie under /tmp."""
+def gpu_devices() -> list[str]:
+    """The device nodes of an NVIDIA GPU, where there is one."""
+    return sorted(str(path) for path in Path("/dev").glob("nvidia*"))
+
+
+def _home() -> list[str]:
+    """The user's home, to hide, unless it is / or holds the whole system."""
+    home = Path(os.path.expanduser("~")).resolve()
+    return [str(home)] if home != Path("/") and len(home.parts) > 1 else []
+
+
+def _bound_back() -> list[str]:
+    """The repository and the interpreter's environments where the sandbox's own /tmp or hidden
+    home would hide them."""
     from engine.paths import REPO
 
+    hidden = ["/tmp/", *(f"{home}/" for home in _home())]
     paths = {str(Path(p).resolve()) for p in (REPO, sys.prefix, sys.base_prefix)}
-    return sorted(p for p in paths if p.startswith("/tmp/"))
+    return sorted(p for p in paths if any(p.startswith(h) for h in hidden))
 
 
 @functools.cache
@@ -176,7 +210,7 @@ def probe() -> Status:
         reason = (tried.stderr.strip().splitlines() or [f"exit code {tried.returncode}"])[-1]
         return _fallback(f"the OS refused bubblewrap's namespaces ({reason})")
     version = subprocess.run([bwrap(), "--version"], capture_output=True, text=True).stdout
-    return Status(True, f"sandbox: {version.strip()} (own network, PIDs, read-only filesystem)")
+    return Status(True, f"sandbox: {version.strip()} (own network, PIDs, read-only filesystem, no capabilities)")
 
 
 def _command(argv: list[str], folder: Folder) -> list[str]:

@@ -103,9 +103,9 @@ def bench_stock_notebook_weight(cache: Path) -> None:
 
 
 def bench_imports() -> None:
-    """What a pre-imported template process (forking a child per program) could save at most:
-    the time each program spends importing the libraries, measured in the same sandbox."""
-    print("\n## Imports: the most a pre-imported template process could save a program")
+    """The time a program spends importing each library, measured in the same sandbox: the floor
+    of every run, which the run cache (engine.results) saves for unchanged programs."""
+    print("\n## Imports: what every fresh run of a program pays first")
     for library in IMPORTED:
         result = run_code(f"import {library}", label=f"import {library}", check=False)
         print(f"{'import ' + library:<50}{result.seconds:6.1f} s")

@@ -4,8 +4,7 @@ Each snippet runs again with every seed it sets (``manual_seed(N)``, ``seed_ever
 to N + 1000 k, for k = 1..5 (``--seeds`` for more): one shift for all of a program's seeds, so
 streams that differ stay different. A run passes as a snippet's own run does (exit 0, to its last
 line, nothing on stderr); its printed numbers may differ from what the pages state, which is for
-the page's seed. Reruns fork from a template that imported the libraries (engine.template), and are
-kept like every run (engine.results). Exit status 1 when any run fails; CI runs this weekly.
+the page's seed. Each run is kept like every run (engine.results). Exit status 1 when any run fails; CI runs this weekly.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ def verdict(path: Path, k: int) -> str | None:
     code = reseeded(path.read_text(encoding="utf-8"), k)
     label = f"{rel(path)} [seeds +{SHIFT * k}]"
     try:
-        check_result(run_once(code, label=label, filename=path.name, check=False, forked=True))
+        check_result(run_once(code, label=label, filename=path.name, check=False))
     except SnippetError as error:
         return str(error)
     return None

@@ -22,7 +22,6 @@ from engine.sandbox import probe
 from engine.server import serve
 from engine.site import build_failure, build_site
 from engine.targets import TEST_TIMEOUT_S
-from engine.template import close_templates
 
 # The checkout's own machinery and the environment under test.
 UNTRACKED_OK = {".git", ".venv"}
@@ -86,14 +85,6 @@ def pytest_collection_modifyitems(config, items):
         verdicts = [(item, keeps(item, found)) for item in items]
         config.hook.pytest_deselected(items=[item for item, kept in verdicts if not kept])
         items[:] = [item for item, kept in verdicts if kept]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def templates():
-    """The templates a module's reruns fork from (engine.template) end with the module, and their
-    folders with them: memory is free for the next module, and the temp folder ends empty."""
-    yield
-    close_templates()
 
 
 def pytest_report_header(config):

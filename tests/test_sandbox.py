@@ -8,6 +8,7 @@ why in one line) the attacks that only the OS can stop are skipped; CI requires 
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -104,15 +105,28 @@ def test_udp_sendmsg_leaves_nothing(listener):
 @needs_sandbox
 @pytest.mark.parametrize(
     "target",
-    [REPO / "README.md", REPO / ".git" / "config", Path.home() / ".bashrc",
-     Path(sys.prefix) / "pyvenv.cfg"],
-    ids=["repository", ".git", "home", "venv"],
-)  # fmt: skip
-def test_the_repository_home_and_venv_are_read_only(target):
+    [REPO / "README.md", REPO / ".git" / "config", Path(sys.prefix) / "pyvenv.cfg"],
+    ids=["repository", ".git", "venv"],
+)
+def test_the_repository_and_venv_are_read_only(target):
     before = target.read_bytes() if target.exists() else None
     result = attack(f"open({str(target)!r}, 'a').write('attack')", check=False)
     assert "refused: OSError 30" in result.stdout, result.stdout + result.stderr  # EROFS
     assert (target.read_bytes() if target.exists() else None) == before
+
+
+@needs_sandbox
+def test_the_real_home_is_out_of_sight_and_untouched():
+    """The host's home is an empty folder inside (its keys, sockets, caches hidden); what a
+    program writes there goes with the program."""
+    target = Path.home() / ".bashrc"
+    before = target.read_bytes() if target.exists() else None
+    code = (
+        f"import os\nprint(os.listdir({str(Path.home())!r}))\nopen({str(target)!r}, 'a').write('x')"
+    )
+    result = run_code(code, label="x.py", check=False)
+    assert (target.read_bytes() if target.exists() else None) == before
+    assert ".bashrc" not in result.stdout.splitlines()[0], result.stdout
 
 
 def test_home_and_temp_are_the_programs_own():
@@ -227,3 +241,170 @@ def test_the_sandbox_says_in_one_line_what_holds():
     assert line.startswith("sandbox: ") and "\n" not in line
     if os.environ.get("TESTED_NOTES_REQUIRE_SANDBOX") == "1":
         assert probe().isolated, line
+
+
+# ---------------------------------------------------------------------- as root, as CI runs it
+# The attacks a program could make with root's capabilities; each is refused because none is left
+# inside (bwrap --cap-drop ALL), whoever runs the suite.
+
+
+def test_no_capability_is_left_inside():
+    status = run_code("print(open('/proc/self/status').read())", label="x.py").stdout
+    effective = next(line for line in status.splitlines() if line.startswith("CapEff:"))
+    assert int(effective.split()[1], 16) == 0, effective
+
+
+@needs_sandbox
+def test_the_read_only_view_cannot_be_remounted_writable():
+    readme = REPO / "README.md"
+    before = readme.read_bytes()
+    code = f"""
+import subprocess
+remount = subprocess.run(["mount", "-o", "remount,rw,bind", {str(REPO)!r}], capture_output=True)
+print("remount exit", remount.returncode)
+try:
+    open({str(readme)!r}, "a").write("attack")
+    print("REACHED")
+except OSError as error:
+    print("refused:", type(error).__name__, error.errno)
+"""
+    result = run_code(code, label="x.py", check=False)
+    assert "remount exit 0" not in result.stdout and "refused: OSError 30" in result.stdout, (
+        result.stdout
+    )
+    assert readme.read_bytes() == before
+
+
+@needs_sandbox
+def test_proc_cannot_be_unmounted_nor_another_namespace_entered(listener):
+    port, server = listener
+    code = f"""
+import _socket, ctypes, os, subprocess
+print("umount exit", subprocess.run(["umount", "-l", "/proc"], capture_output=True).returncode)
+libc = ctypes.CDLL(None, use_errno=True)
+for path in ["/proc/{os.getpid()}/ns/net", "/proc/1/ns/net"]:
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+        print("setns", path, libc.setns(descriptor, 0), ctypes.get_errno())
+    except OSError as error:
+        print("refused:", path, error.errno)
+try:
+    _socket.socket().connect(("127.0.0.1", {port}))
+    print("REACHED")
+except OSError as error:
+    print("refused:", error.errno)
+"""
+    result = run_code(code, label="x.py", check=False)
+    assert "umount exit 0" not in result.stdout, result.stdout
+    assert "setns /proc/1/ns/net 0" not in result.stdout, result.stdout
+    assert "REACHED" not in result.stdout and not _accepted(server), result.stdout
+
+
+@needs_sandbox
+def test_dev_is_the_programs_own():
+    name = f"tested-notes-{secrets.token_hex(4)}"
+    run_code(f"open('/dev/{name}', 'w').write('attack')", label="x.py", check=False)
+    assert not (Path("/dev") / name).exists()
+
+
+@needs_sandbox
+@pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="only root can make a file of another user here (and an ordinary user cannot read one)",
+)
+def test_another_users_private_file_is_unreadable_even_as_root():
+    folder = Path(tempfile.mkdtemp(prefix="tested-notes-", dir="/var/tmp"))
+    try:
+        private = folder / "private"
+        private.write_text("canary")
+        private.chmod(0o600)
+        os.chown(private, 65534, 65534)
+        result = attack(f"print(open({str(private)!r}).read())", check=False)
+        assert "refused: PermissionError 13" in result.stdout, result.stdout
+    finally:
+        shutil.rmtree(folder)
+
+
+# ----------------------------------------------------------- what a program sees of the host
+
+
+CANARY_VARIABLES = ("GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "TESTED_NOTES_CANARY")
+
+SHOW_ENVIRONMENT = """
+import os, subprocess, sys
+print(sorted(os.environ.items()))
+print(open("/proc/1/environ", "rb").read())
+print(subprocess.run([sys.executable, "-c", "import os; print(dict(os.environ))"],
+                     capture_output=True, text=True).stdout)
+"""
+
+
+@pytest.fixture
+def canary(monkeypatch):
+    value = f"canary-{secrets.token_hex(8)}"
+    for name in CANARY_VARIABLES:
+        monkeypatch.setenv(name, value)
+    return value
+
+
+def test_no_variable_outside_the_allow_list_reaches_a_program_or_its_workers(canary):
+    printed = run_code(SHOW_ENVIRONMENT, label="x.py").stdout
+    assert canary not in printed and "GITHUB_TOKEN" not in printed, printed
+
+
+def test_no_variable_outside_the_allow_list_reaches_a_walkthrough_kernel(canary):
+    notebook, _ = run_notebook("# %%\n" + SHOW_ENVIRONMENT, "snippets/x.py")
+    printed = "".join(o.get("text", "") for cell in notebook.cells for o in cell.outputs)
+    assert "HOME" in printed and canary not in printed, printed
+
+
+@needs_sandbox
+def test_unix_sockets_of_the_host_are_out_of_reach():
+    places = [p for p in (Path.home(), Path("/run")) if os.access(p, os.W_OK)]
+    servers, paths = [], []
+    try:
+        for place in places:
+            path = place / f".tested-notes-{secrets.token_hex(4)}.sock"
+            server = socket.socket(socket.AF_UNIX)
+            server.bind(str(path))
+            server.listen()
+            server.settimeout(0.5)
+            servers.append(server)
+            paths.append(str(path))
+        code = f"""
+import _socket
+for path in {paths!r}:
+    try:
+        _socket.socket(_socket.AF_UNIX).connect(path)
+        print("REACHED", path)
+    except OSError as error:
+        print("refused:", path, error.errno)
+"""
+        result = run_code(code, label="x.py", check=False)
+        assert "REACHED" not in result.stdout, result.stdout
+        assert not any(_accepted(server) for server in servers)
+    finally:
+        for server in servers:
+            server.close()
+        for path in paths:
+            Path(path).unlink(missing_ok=True)
+    assert places, "no folder to plant a socket in"
+
+
+# ------------------------------------------------------------- no run can change another run
+
+
+def test_the_host_never_follows_a_link_a_program_left(tmp_path):
+    """A link in a program's folder is neither read (kept as a figure) nor written through."""
+    target = tmp_path / "host-file"
+    target.write_text("host")
+    code = (
+        "import os\n"
+        f"os.symlink({str(target)!r}, 'plot.png')\n"
+        "os.makedirs('sub')\n"
+        f"os.symlink({str(tmp_path)!r}, 'sub/folder')\n"
+    )
+    kept = tmp_path / "kept"
+    result = run_code(code, label="x.py", keep_files_in=kept)
+    assert result.files == [] and not any(p.is_symlink() or p.is_file() for p in kept.rglob("*"))
+    assert target.read_text() == "host"

@@ -41,7 +41,6 @@ def test_program_runs_and_prints_what_the_page_states(program, cell):
         filename=program.filename,
         shown_on=program.shown_on,
         env=cell.env if cell else None,
-        forked=cell is not None,
     )
     missing_figure = _figures_named_on_pages(result, program)
     if missing_figure:

@@ -48,7 +48,7 @@ def test_wrong_answer_fails(where, edit):
             pytrace=False,
         )
     edited = code.replace(edit["old"], edit["new"])
-    result = run_once(edited, label=rel(path), filename=path.name, check=False, forked=True)
+    result = run_once(edited, label=rel(path), filename=path.name, check=False)
     stated = STATED.get(rel(path))
     printed_other = bool(stated and stated.unstated_output(result.stdout))
     # Caught by a check: an assert or assert_close, not an edit that broke the program otherwise.

@@ -1,6 +1,9 @@
 """engine.results: a run is kept by everything that determines it, and done once."""
 
+import json
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +99,36 @@ def test_a_run_asked_for_twice_at_once_runs_once():
         thread.join()
     assert sorted(r.cached for r in results) == [False, True]
     assert results[0].stdout == results[1].stdout
+
+
+def test_the_key_covers_what_the_program_sees_of_the_environment(monkeypatch):
+    base = run_key("print(1)", "a.py", "a.py", None)
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "default")
+    assert run_key("print(1)", "a.py", "a.py", None) != base
+    monkeypatch.delenv("ATEN_CPU_CAPABILITY")
+    # A variable no program sees (engine.runner.PASSED) changes nothing.
+    monkeypatch.setenv("GITHUB_TOKEN", "secret")
+    assert run_key("print(1)", "a.py", "a.py", None) == base
+
+
+def test_the_key_covers_the_distributions_installed(monkeypatch, tmp_path):
+    base = run_key("print(1)", "a.py", "a.py", None)
+    dist = tmp_path / "extra-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: extra\nVersion: 1.0\n")
+    (dist / "RECORD").write_text("extra/__init__.py,sha256=abc,0\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    assert run_key("print(1)", "a.py", "a.py", None) != base
+
+
+def test_a_record_the_runner_did_not_write_is_not_trusted():
+    first = run_once(FRESH, label="snippets/x.py")
+    entry = Path(first.kept_in)
+    record = json.loads((entry / "result.json").read_text())
+    # A forged verdict: the same record with another output, or another program's record moved here.
+    (entry / "result.json").write_text(json.dumps(record | {"stdout": "forged\n"}))
+    again = run_once(FRESH, label="snippets/x.py")
+    assert not again.cached and again.stdout not in ("forged\n", first.stdout)
+    other = run_once(FRESH, label="snippets/y.py")
+    shutil.copy(Path(other.kept_in) / "result.json", entry / "result.json")
+    assert not run_once(FRESH, label="snippets/x.py").cached
