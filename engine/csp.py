@@ -29,8 +29,16 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 DATA_TYPES = ("application/json", "application/ld+json", "text/template")
 
 
-def inline_script_hashes(html_text: str) -> list[str]:
-    """The CSP source of each inline script that the browser would run."""
+def inline_script_hashes(html_text: str, authored: str = "") -> list[str]:
+    """The CSP source of each inline script that the browser would run, except those of the
+    page's own content (``authored``: the HTML rendered from its Markdown). Only the theme's and
+    the site's templates may run a script; one written in a page is refused by the browser (and
+    by the tests before it, engine.markup)."""
+    own = set(_hashes(authored)) if authored else set()
+    return sorted(set(_hashes(html_text)) - own)
+
+
+def _hashes(html_text: str) -> list[str]:
     hashes = []
     for match in INLINE_SCRIPT.finditer(html_text):
         attrs = match.group("attrs")
@@ -38,17 +46,18 @@ def inline_script_hashes(html_text: str) -> list[str]:
             continue
         digest = hashlib.sha256(match.group("body").encode("utf-8")).digest()
         hashes.append(f"'sha256-{base64.b64encode(digest).decode()}'")
-    return sorted(set(hashes))
+    return hashes
 
 
-def policy_for(html_text: str) -> str:
-    directives = dict(
-        POLICY, **{"script-src": POLICY["script-src"] + inline_script_hashes(html_text)}
-    )
+def policy_for(html_text: str, authored: str = "") -> str:
+    scripts = POLICY["script-src"] + inline_script_hashes(html_text, authored)
+    directives = dict(POLICY, **{"script-src": scripts})
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
-def with_policy(html_text: str) -> str:
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy_for(html_text)}">'
+def with_policy(html_text: str, authored: str = "") -> str:
+    meta = (
+        f'<meta http-equiv="Content-Security-Policy" content="{policy_for(html_text, authored)}">'
+    )
     # First in <head>, before anything the policy must govern.
     return re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + meta, html_text, count=1)

@@ -3,13 +3,13 @@
 pytest-codeblocks (engine/programs.py) runs what it recognises and is silent about the rest: a
 misspelt marker is ignored or stops the whole collection, an expected-output marker after a shell
 block binds the output to nothing we run, a ```pycon session or an indented code block is never run,
-and an include outside a fence shows code as prose. Every such place is reported here, all of them
-at once, each with its page and line.
+and an include outside a fence shows code as prose. Raw HTML that would run a script of the page's
+own is refused too. Every such place is reported here, all of them at once, each with its page and
+line.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from pathlib import Path
 
@@ -21,10 +21,9 @@ from engine.pages import ExpandedPage, expand_page, is_include, site_config
 from engine.paths import rel
 
 # Every language a fence on the site may have: Python (run), its stated output (text), commands
-# for the reader's shell (console, sh, bash), generated comparisons, and data formats.
+# for the reader's shell (sh, bash: commands only), generated comparisons, and data formats.
 OTHER_LANGS = {
     "text",
-    "console",
     "sh",
     "bash",
     "snippet-diff",
@@ -37,6 +36,8 @@ OTHER_LANGS = {
 KNOWN_LANGS = PYTHON_LANGS | OTHER_LANGS
 # Languages that look like Python but are not run as programs.
 SESSION_LANGS = {"pycon", "ipython", "ipython3", "python-repl", "pytb", "py3tb"}
+# Shell sessions: a reader takes their lines for commands and what they printed, which nothing checks.
+SHELL_SESSION_LANGS = {"console", "shell-session", "sh-session", "bash-session"}
 
 # Anything that looks like a pytest-codeblocks marker, spelt right or not ...
 MARKER_LIKE = re.compile(r"<!--.*code-?blocks?\s*:", re.IGNORECASE)
@@ -56,6 +57,7 @@ def problems(page: Path) -> list[str]:
             *fence_problems(expanded, fences),
             *marker_problems(expanded, fences),
             *include_problems(page),
+            *active_html(page),
             *indented_code(expanded),
         ],
         key=_line_order,
@@ -70,6 +72,12 @@ def fence_problems(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
             found.append(
                 f"{where}: a ```{fence.lang} block is never run; show a ```python block and state "
                 "its output after a <!--pytest-codeblocks:expected-output--> marker"
+            )
+        elif fence.lang in SHELL_SESSION_LANGS:
+            found.append(
+                f"{where}: a ```{fence.lang} block reads as commands with their output, which nothing "
+                "checks; show the commands in a ```sh block, and a program's output after a "
+                "<!--pytest-codeblocks:expected-output--> marker"
             )
         elif fence.lang not in KNOWN_LANGS:
             found.append(
@@ -113,18 +121,21 @@ def _binding(expanded: ExpandedPage, fences: list[Fence], n: int, where: str) ->
 
 
 def _unmarked_outputs(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
-    """A ```text block right after a Python block reads as its output: it must be checked."""
+    """A ```text block reads as a program's output, wherever it stands ("It prints:" between it and
+    the code included): each one must be a stated output, right under its marker."""
     found = []
-    for previous, fence in itertools.pairwise(fences):
-        between = expanded.lines[previous.end : fence.lineno - 1]
-        if (
-            fence.lang == "text"
-            and previous.lang in PYTHON_LANGS
-            and not any(line.strip() for line in between)
+    for fence in fences:
+        above = next(
+            (line for line in reversed(expanded.lines[: fence.lineno - 1]) if line.strip()), ""
+        )
+        marker = MARKER.match(above)
+        if fence.lang == "text" and not (
+            marker and marker["keyword"].startswith("expected-output")
         ):
             found.append(
-                f"{expanded.where(fence.lineno)}: this output block follows a Python block "
-                "without a <!--pytest-codeblocks:expected-output--> marker, so nothing checks it"
+                f"{expanded.where(fence.lineno)}: this output block has no "
+                "<!--pytest-codeblocks:expected-output--> marker right above it, so nothing checks "
+                "it; state a program's output under one, or show other text in another form"
             )
     return found
 
@@ -138,6 +149,34 @@ def include_problems(page: Path) -> list[str]:
         for n, line in enumerate(lines, 1)
         if n not in inside and is_include(line)
     ]
+
+
+# HTML in a page that would run or load something of its own: scripts, frames, embedded objects,
+# a <meta http-equiv> (a refresh redirects the reader; a policy could loosen the site's), and
+# inline event handlers. Only the theme's and the site's templates run scripts (engine.csp).
+ACTIVE_HTML = re.compile(
+    r"<\s*(?P<tag>script|iframe|frame|object|embed)\b"
+    r"|<\s*meta\b[^>]*\bhttp-equiv"
+    r"|<\s*[a-z][\w-]*\b[^>]*\s(?P<handler>on[a-z]+)\s*=",
+    re.IGNORECASE,
+)
+CODE_SPAN = re.compile(r"(`+).+?\1")
+
+
+def active_html(page: Path) -> list[str]:
+    """Raw HTML in the page that would run or load something: each with its line."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    inside = {n for f in iter_fences("\n".join(lines)) for n in range(f.lineno, f.end + 1)}
+    found = []
+    for n, line in enumerate(lines, 1):
+        match = None if n in inside else ACTIVE_HTML.search(CODE_SPAN.sub("", line))
+        if match:
+            what = match["tag"] or match["handler"] or "meta http-equiv"
+            found.append(
+                f"{rel(page)}:{n}: raw HTML that runs or loads something ({what}): a page runs no "
+                "script of its own, only the theme's (the Content-Security-Policy refuses it)"
+            )
+    return found
 
 
 def indented_code(expanded: ExpandedPage) -> list[str]:

@@ -14,7 +14,8 @@ from engine.csp import with_policy
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
-    return with_policy(output) if _online(config) else output
+    # The page's own content runs no script: only the theme's are hashed (engine.csp).
+    return with_policy(output, page.content or "") if _online(config) else output
 
 
 def on_post_template(output_content: str, *, template_name: str, config: MkDocsConfig) -> str:

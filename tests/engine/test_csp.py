@@ -1,4 +1,4 @@
-"""engine.csp: the policy allows exactly the page's own inline scripts."""
+"""engine.csp: the policy allows exactly the inline scripts of the theme, none a page writes."""
 
 from engine.csp import inline_script_hashes, policy_for
 
@@ -15,3 +15,11 @@ def test_a_changed_inline_script_is_not_allowed():
 def test_scripts_that_load_or_carry_data_need_no_hash():
     page = '<script src="x.js"></script><script type="application/json">{}</script>'
     assert inline_script_hashes(page) == []
+
+
+def test_a_script_written_in_the_page_gets_no_hash():
+    theme = "<script>var theme = 1</script>"
+    authored = "<p>text</p><script>location = 'https://example.org'</script>"
+    page = f"<html><head>{theme}</head><body>{authored}</body></html>"
+    assert inline_script_hashes(page) != inline_script_hashes(page, authored)
+    assert inline_script_hashes(page, authored) == inline_script_hashes(theme)

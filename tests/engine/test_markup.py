@@ -56,7 +56,14 @@ def test_an_output_bound_to_anything_but_a_python_block_is_refused(tmp_path):
 
 def test_an_output_without_a_marker_is_refused(tmp_path):
     found = _problems(tmp_path, f"{PYTHON}\n{OUTPUT}")
-    assert _lines(found) == [5] and "without a" in found[0], found
+    assert _lines(found) == [5] and "no <!--pytest" in found[0], found
+
+
+def test_an_output_after_prose_or_in_a_shell_session_is_refused(tmp_path):
+    session = "```console\n$ python gcn.py\naccuracy 0.97\n```\n"
+    found = _problems(tmp_path, f"{PYTHON}\nIt prints:\n\n{OUTPUT}\n{session}")
+    assert _lines(found) == [7, 11], found
+    assert "no <!--pytest" in found[0] and "```console block" in found[1], found
 
 
 def test_an_include_outside_a_fence_is_refused(tmp_path):
@@ -80,3 +87,16 @@ def test_a_failed_include_does_not_stop_the_pages_other_programs(tmp_path):
     missing = '```python\n--8<-- "pyg/no_such_file.py"\n```\n'
     page.write_text(f"{missing}\n{PYTHON}", encoding="utf-8")
     assert [block.code for _, block in page_programs(page)] == ["print(1)\n"]
+
+
+def test_html_that_runs_or_loads_something_is_refused(tmp_path):
+    text = (
+        "# Page\n\n<script>location = 'https://example.org'</script>\n\n"
+        '<meta http-equiv="refresh" content="0; url=https://example.org">\n\n'
+        '<iframe src="https://example.org"></iframe>\n\n'
+        '<img src="x.png" alt="x" onerror="alert(1)">\n\n'
+        "`<script>` in code is text, and so is\n\n```text\n<script></script>\n```\n"
+    )
+    found = _problems(tmp_path, text)
+    active = [problem for problem in found if "runs no script" in problem]
+    assert _lines(active) == [3, 5, 7, 9], found

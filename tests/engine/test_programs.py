@@ -42,7 +42,9 @@ not a program
 def test_output_matches_as_pytest_codeblocks_documents():
     assert output_matches("a\n\n", "a\n")
     assert not output_matches("a b\n", "ab\n")
-    assert output_matches("a b\n", "ab\n", ignore_whitespace=True)
+    assert output_matches("a  b\n\n", " a b\n", ignore_whitespace=True)
+    # Ignoring whitespace keeps tokens apart: numbers cannot merge.
+    assert not output_matches("loss 12 3\n", "loss 1 23\n", ignore_whitespace=True)
 
 
 def test_a_page_has_its_python_programs(tmp_path):
