@@ -214,10 +214,16 @@ def test_jobs_are_time_limited_and_scripts_take_no_expressions(workflow):
             )
 
 
-def test_the_weekly_seeds_run_reads_only_and_runs_make_seeds():
-    seeds = load(GITHUB / "workflows" / "seeds.yml")
-    assert set(seeds["on"]) == {"schedule", "workflow_dispatch"}
-    assert seeds["permissions"] == {"contents": "read"}
-    assert "secrets." not in (GITHUB / "workflows" / "seeds.yml").read_text()
-    runs = [step.get("run") for _, step in steps(seeds)]
-    assert "make seeds" in runs and all("permissions" not in job for job in seeds["jobs"].values())
+def test_the_scheduled_runs_read_only_and_check_fresh_runs_and_other_seeds():
+    path = GITHUB / "workflows" / "scheduled.yml"
+    scheduled = load(path)
+    assert set(scheduled["on"]) == {"schedule", "workflow_dispatch"}
+    assert scheduled["permissions"] == {"contents": "read"}
+    assert "secrets." not in path.read_text()
+    assert all("permissions" not in job for job in scheduled["jobs"].values())
+    fresh = [step for name, step in steps(scheduled) if name == "fresh"]
+    assert any(
+        s.get("run") == "bash .ci/run" and s["env"] == {"TESTED_NOTES_RUN_CACHE": "0"}
+        for s in fresh
+    )
+    assert "make seeds" in [step.get("run") for name, step in steps(scheduled) if name == "seeds"]
