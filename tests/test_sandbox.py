@@ -102,6 +102,9 @@ def test_udp_sendmsg_leaves_nothing(listener):
     assert "REACHED" not in result.stdout and "refused: OSError" in result.stdout, result.stdout
 
 
+REFUSED_WRITE = ("refused: OSError 30\n", "refused: PermissionError 13\n")
+
+
 @needs_sandbox
 @pytest.mark.parametrize(
     "target",
@@ -111,7 +114,8 @@ def test_udp_sendmsg_leaves_nothing(listener):
 def test_the_repository_and_venv_are_read_only(target):
     before = target.read_bytes() if target.exists() else None
     result = attack(f"open({str(target)!r}, 'a').write('attack')", check=False)
-    assert "refused: OSError 30" in result.stdout, result.stdout + result.stderr  # EROFS
+    # EROFS; an ordinary user who does not own the file is refused by its permissions first.
+    assert result.stdout in REFUSED_WRITE, result.stdout + result.stderr
     assert (target.read_bytes() if target.exists() else None) == before
 
 
@@ -227,7 +231,7 @@ def test_walkthrough_kernels_run_in_the_same_sandbox(listener):
     )
     notebook, _ = run_notebook(source, "snippets/attack.py")
     printed = ["".join(o.get("text", "") for o in cell.outputs) for cell in notebook.cells]
-    assert printed[0] == "True\nTrue\n" and printed[1] == "refused 30\n", printed
+    assert printed[0] == "True\nTrue\n" and printed[1] in ("refused 30\n", "refused 13\n"), printed
     assert printed[2].startswith("refused") and not _accepted(server), printed
 
 
@@ -269,9 +273,8 @@ except OSError as error:
     print("refused:", type(error).__name__, error.errno)
 """
     result = run_code(code, label="x.py", check=False)
-    assert "remount exit 0" not in result.stdout and "refused: OSError 30" in result.stdout, (
-        result.stdout
-    )
+    lines = result.stdout.splitlines(keepends=True)
+    assert lines[0] != "remount exit 0\n" and lines[1] in REFUSED_WRITE, result.stdout
     assert readme.read_bytes() == before
 
 
@@ -295,7 +298,7 @@ except OSError as error:
     print("refused:", error.errno)
 """
     result = run_code(code, label="x.py", check=False)
-    assert "umount exit 0" not in result.stdout, result.stdout
+    assert "umount exit 0\n" not in result.stdout.splitlines(keepends=True), result.stdout
     assert "setns /proc/1/ns/net 0" not in result.stdout, result.stdout
     assert "REACHED" not in result.stdout and not _accepted(server), result.stdout
 
