@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from engine.paths import SNIPPETS, WRONG_ANSWERS, rel
+from engine.paths import SNIPPETS, WRONG_ANSWERS, rel, snippet_files
 from engine.programs import collect_programs
 from engine.results import run_once
 
@@ -23,17 +23,37 @@ def _edits() -> list[tuple[str, dict]]:
     return edits
 
 
+def _ids(edits: list[tuple[str, dict]]) -> list[str]:
+    """Named by snippet (`pytest -k gcn_by_hand` selects its edits): pyg/gcn.py#1, pyg/gcn.py#2."""
+    seen: dict[str, int] = {}
+    ids = []
+    for where, edit in edits:
+        snippet = str(edit.get("snippet", where))
+        seen[snippet] = seen.get(snippet, 0) + 1
+        ids.append(f"{snippet}#{seen[snippet]}")
+    return ids
+
+
 EDITS = _edits()
 STATED = {program.label: program for program in collect_programs()}
 
 
-def test_every_library_has_wrong_answer_edits():
-    libraries = {p.parent.relative_to(SNIPPETS).parts[0] for p in SNIPPETS.rglob("*.py")}
-    covered = {edit["snippet"].split("/")[0] for _, edit in EDITS if "snippet" in edit}
-    assert libraries <= covered, f"no wrong-answer edits for: {sorted(libraries - covered)}"
+@pytest.mark.parametrize(
+    "snippet", snippet_files(), ids=lambda p: p.relative_to(SNIPPETS).as_posix()
+)
+def test_every_snippet_has_a_wrong_answer_edit(snippet):
+    """A snippet's checks are proved able to fail by at least one edit of its own."""
+    name = snippet.relative_to(SNIPPETS).as_posix()
+    if not any(edit.get("snippet") == name for _, edit in EDITS):
+        pytest.fail(
+            f"snippets/{name} has no wrong-answer edit: add one to "
+            f"{rel(WRONG_ANSWERS)}/{name.split('/')[0]}.toml that turns the claim it checks into "
+            "the nearest wrong answer (CONTRIBUTING.md, 'Write the code as a file')",
+            pytrace=False,
+        )
 
 
-@pytest.mark.parametrize(("where", "edit"), EDITS, ids=[where for where, _ in EDITS])
+@pytest.mark.parametrize(("where", "edit"), EDITS, ids=_ids(EDITS))
 def test_wrong_answer_fails(where, edit):
     if set(edit) != FIELDS:
         pytest.fail(f"{where}: an edit has exactly the keys {sorted(FIELDS)}", pytrace=False)
