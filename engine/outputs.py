@@ -1,7 +1,8 @@
 """Rewrite the outputs pages state from what their programs print now (`make outputs`).
 
-A contributor who changes a snippet never edits its output by hand: this reruns each program that
-a page states an output for and writes what it printed into the page, showing the diff. The test
+A contributor who changes a snippet never edits its output by hand: this runs each program that a
+page states an output for (or takes the result the tests kept for the same code) and writes what
+it printed into the page, showing the diff. The test
 suite still fails on any mismatch, so a forgotten `make outputs` cannot land.
 """
 
@@ -21,14 +22,17 @@ from engine.programs import (
     program_key,
     stated_outputs,
 )
-from engine.runner import SnippetError, run_code
+from engine.results import run_once
+from engine.runner import SnippetError
 
 # Runs a program and returns what it printed (raises SnippetError when it fails).
 Printer = Callable[[Program], str]
 
 
 def rerun(program: Program) -> str:
-    return run_code(
+    """What the program prints, from the run the tests keep (engine.results): a program run
+    already, by the tests or `make check`, is not run again."""
+    return run_once(
         program.code, label=program.label, filename=program.filename, shown_on=program.shown_on
     ).stdout
 

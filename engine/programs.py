@@ -110,8 +110,10 @@ def collect_programs() -> list[Program]:
     for page in page_files():
         try:
             programs = page_programs(page)
-        # A malformed snippet-diff or highlight: tests/test_pages.py reports it; the other pages
-        # and snippets still run.
+            # A mismatch is reported at the output block the page states, not at the code above.
+            outputs = iter(stated_outputs(page))
+        # A malformed snippet-diff or highlight, a failed include: tests/test_pages.py reports it;
+        # the other pages and snippets still run.
         except IncludeError:
             continue
         for where, block in programs:
@@ -119,8 +121,9 @@ def collect_programs() -> list[Program]:
             program = by_code.setdefault(program_key(code), Program(code, where, "page_block.py"))
             program.shown_on.append(where)
             if block.expected_output is not None:
+                stated = next(outputs)
                 program.expected_outputs.append(
-                    (where, block.expected_output, block.expected_output_ignore_whitespace)
+                    (stated.where, block.expected_output, block.expected_output_ignore_whitespace)
                 )
         for where, value, code in quoted_values(page)[0]:
             by_code[program_key(code)].stated_values.append((where, value))
