@@ -110,24 +110,35 @@ def collect_programs() -> list[Program]:
     for page in page_files():
         try:
             programs = page_programs(page)
-            # A mismatch is reported at the output block the page states, not at the code above.
-            outputs = iter(stated_outputs(page))
-        # A malformed snippet-diff or highlight, a failed include: tests/test_pages.py reports it;
-        # the other pages and snippets still run.
+        # A malformed snippet-diff or highlight: tests/test_pages.py reports it; the other pages
+        # and snippets still run.
         except IncludeError:
             continue
+        outputs = iter(_output_places(page))
         for where, block in programs:
             code = code_of(expand_page(page), block)
             program = by_code.setdefault(program_key(code), Program(code, where, "page_block.py"))
             program.shown_on.append(where)
             if block.expected_output is not None:
-                stated = next(outputs)
                 program.expected_outputs.append(
-                    (stated.where, block.expected_output, block.expected_output_ignore_whitespace)
+                    (
+                        next(outputs, where),
+                        block.expected_output,
+                        block.expected_output_ignore_whitespace,
+                    )
                 )
         for where, value, code in quoted_values(page)[0]:
             by_code[program_key(code)].stated_values.append((where, value))
     return list(by_code.values())
+
+
+def _output_places(page: Path) -> list[str]:
+    """Where each stated output of the page stands (its text block), for messages that point at
+    it; none where an include failed (the block above is named instead)."""
+    try:
+        return [stated.where for stated in stated_outputs(page)]
+    except IncludeError:
+        return []
 
 
 def quoted_values(page: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
