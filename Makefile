@@ -11,9 +11,25 @@ LINTED := engine snippets tests hooks scripts
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup torch lock serve build offline test check lint browser sandbox outputs seeds bench matrix gpu lighthouse page clean
+
+.PHONY: help setup torch lock serve build offline test check lint browser sandbox outputs seeds bench matrix gpu lighthouse page clean
 
 setup: $(VENV)/.installed
+
+# What each command is for, in one line each.
+help:
+	@echo "make serve                      set up, then preview the site at http://127.0.0.1:8000"
+	@echo "make test                       set up, then run every check (what CI runs)"
+	@echo "make check FILE=snippets/x/y.py a verdict on one edit in seconds (default: what git shows changed)"
+	@echo "make outputs PAGES=docs/x.md    rewrite the outputs a page states from what its programs print"
+	@echo "make seeds FILES=snippets/x/y.py  rerun snippets with five other seeds: claims must hold for all"
+	@echo "make page LIB=x TOPIC=y         a new page with a tested snippet, its wrong-answer edit and nav entry"
+	@echo "make build / make offline       build the site strictly / as a folder that works without a server"
+	@echo "make lint                       ruff, as the tests run it"
+	@echo "make matrix / make gpu          every program on every CPU kernel set and thread count / on a GPU"
+	@echo "make bench / make lighthouse    the figures of the README (speed, weight, Lighthouse)"
+	@echo "make lock                       resolve requirements.txt again into lock/*.txt, with hashes"
+	@echo "make clean                      remove the built site, the build cache and node_modules"
 
 # Every distribution comes from lock/*.txt, each file checked against its sha256 (--require-hashes;
 # `make lock` writes them from requirements.txt). torch and torchvision, with what they need, come

@@ -46,7 +46,9 @@ def main() -> int:
         return 2
     start = time.perf_counter()
     env = {**os.environ, CHECK: " ".join(files)}
-    verdict = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-q"], cwd=REPO, env=env)
+    # -rA: the summary names every test that ran, not only its count.
+    command = [sys.executable, "-m", "pytest", "-n", "2", "-q", "-rA"]
+    verdict = subprocess.run(command, cwd=REPO, env=env)
     seconds = time.perf_counter() - start
     print(f"make check: {' '.join(files)}: verdict in {seconds:.1f} s (target {CHECK_S:.0f} s)")
     return verdict.returncode

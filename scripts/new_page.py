@@ -59,6 +59,20 @@ run the file in an empty folder and compare its output with the block above.
 """
 
 
+# The snippet's first wrong-answer edit (tests/test_wrong_answers.py): replace it with the nearest
+# wrong answer to the claim the page makes.
+WRONG_ANSWERS = """\
+# Wrong-answer edits for snippets/{library}/: each must make its snippet fail
+# (tests/test_wrong_answers.py), by an assertion or by printing other than its page states.
+
+[[edit]]
+snippet = "{library}/{topic}.py"
+claim = "The norm is taken over each row (dim=1), not over each column"
+old = "dim=1"
+new = "dim=0"
+"""
+
+
 def title_of(name: str) -> str:
     return name.replace("_", " ").title()
 
@@ -124,10 +138,12 @@ def refuse_bad_names(library: str, topic: str) -> None:
 
 
 def create(repo: Path, library: str, topic: str) -> None:
-    """Write the page, the snippet, the nav entry and the ruff setting; every check comes first."""
+    """Write the page, the snippet, its wrong-answer edit, the nav entry and the ruff setting;
+    every check comes first."""
     page = repo / "docs" / f"{library}.md"
     snippet = repo / "snippets" / library / f"{topic}.py"
-    for path in (page, snippet):
+    wrong_answers = repo / "tests" / "wrong_answers" / f"{library}.toml"
+    for path in (page, snippet, wrong_answers):
         if path.exists():
             sys.exit(f"{path.relative_to(repo)} exists already: nothing was written")
     title = title_of(library)
@@ -139,10 +155,11 @@ def create(repo: Path, library: str, topic: str) -> None:
     snippet.write_text(SNIPPET, encoding="utf-8")
     words = {"topic_title": title_of(topic).capitalize(), "topic_words": topic.replace("_", " ")}
     page.write_text(PAGE.format(title=title, library=library, topic=topic, **words), "utf-8")
+    wrong_answers.write_text(WRONG_ANSWERS.format(library=library, topic=topic), "utf-8")
     mkdocs_yml.write_text(nav, encoding="utf-8")
     if third_party is not None:
         ruff_toml.write_text(third_party, encoding="utf-8")
-    for path in (page, snippet):
+    for path in (page, snippet, wrong_answers):
         print(f"created {path.relative_to(repo)}")
     if third_party is not None:
         print(f"added {library!r} to the third-party modules in snippets/ruff.toml")

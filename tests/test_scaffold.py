@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,16 @@ def test_the_new_snippet_prints_what_its_page_states(scaffolded_repo):
     snippet = scaffolded_repo / "snippets" / "graph_tools" / "first_steps.py"
     result = run_once(snippet.read_text(), label="snippets/graph_tools/first_steps.py")
     assert result.stdout == "torch.Size([4])\n"
+
+
+def test_the_new_snippet_has_a_wrong_answer_that_fails(scaffolded_repo):
+    """The first `make test` of a new library passes: its snippet has an edit that fails."""
+    toml = scaffolded_repo / "tests" / "wrong_answers" / "graph_tools.toml"
+    (edit,) = tomllib.loads(toml.read_text())["edit"]
+    code = (scaffolded_repo / "snippets" / edit["snippet"]).read_text()
+    assert code.count(edit["old"]) == 1
+    edited = run_once(code.replace(edit["old"], edit["new"]), label=f"snippets/{edit['snippet']}")
+    assert edited.stdout != "torch.Size([4])\n"
 
 
 def test_the_new_files_pass_the_linters(scaffolded_repo):
