@@ -23,6 +23,7 @@ concern:
   Markdown extension);
 - api_index: each library API the snippets use, with the sections that use it (a Markdown
   extension);
+- citations: [@key] as a footnote with the entry of docs/references.bib (a Markdown extension);
 - tokens: highlighted code with fewer elements and the same look (Lighthouse blocking time);
 - programs: every program shown on the site, and the outputs the pages state for it;
 - outputs: rewriting stated outputs from what the programs print (`make outputs`);

@@ -18,7 +18,7 @@ from engine.fences import PYTHON_LANGS, Fence, iter_fences
 from engine.markup import MARKER, MARKER_LIKE
 from engine.pages import ExpandedPage, IncludeError, expand_page, is_include
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
-from engine.run_values import marks, occurs
+from engine.run_values import occurs, quoted_values
 
 
 @dataclass
@@ -139,48 +139,6 @@ def _output_places(page: Path) -> list[str]:
         return [stated.where for stated in stated_outputs(page)]
     except IncludeError:
         return []
-
-
-def quoted_values(page: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """(where, value, program code) of each number the page's prose quotes from a program's run
-    (engine.run_values), and the marks that name no program, with page and line."""
-    source = page.read_text(encoding="utf-8").splitlines()
-    found, malformed = marks(source)
-    problems = [
-        f"{rel(page)}:{n}: a {{= ... =}} mark that is not {{= value =}} or "
-        "{= value @ library/topic.py =}"
-        for n in malformed
-    ]
-    try:
-        expanded = expand_page(page)
-        blocks = [
-            (expanded.origin[b.lineno - 1], code_of(expanded, b)) for _, b in page_programs(page)
-        ]
-    except IncludeError:
-        return [], problems
-    quoted = []
-    for mark in found:
-        where = f"{rel(page)}:{mark.lineno}"
-        if mark.snippet:
-            path = SNIPPETS / mark.snippet
-            if not path.is_file():
-                problems.append(
-                    f"{where}: {mark.value!r} is marked as printed by {mark.snippet}, "
-                    "which is not a file in snippets/"
-                )
-                continue
-            code = path.read_text(encoding="utf-8")
-        else:
-            above = [code for line, code in blocks if line < mark.lineno]
-            if not above:
-                problems.append(
-                    f"{where}: {mark.value!r} has no program above it: name one, "
-                    f"{{= {mark.value} @ library/topic.py =}}"
-                )
-                continue
-            code = above[-1]
-        quoted.append((where, mark.value, code))
-    return quoted, problems
 
 
 def code_of(expanded: ExpandedPage, block) -> str:

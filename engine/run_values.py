@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
@@ -90,6 +91,51 @@ def occurs(value: str, printed: str) -> bool:
     (``0.5`` is not in ``0.53``, ``25`` not in ``125``, ``2.6`` not in ``-2.6``; ``25`` is in
     ``25%``)."""
     return re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w]|\.\d)", printed) is not None
+
+
+def quoted_values(page: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(where, value, program code) of each number the page's prose quotes from a program's run
+    (engine.run_values), and the marks that name no program, with page and line."""
+    from engine.pages import IncludeError, expand_page
+    from engine.paths import SNIPPETS, rel
+    from engine.programs import code_of, page_programs
+
+    source = page.read_text(encoding="utf-8").splitlines()
+    found, malformed = marks(source)
+    problems = [
+        f"{rel(page)}:{n}: a {{= ... =}} mark that is not {{= value =}} or "
+        "{= value @ library/topic.py =}"
+        for n in malformed
+    ]
+    try:
+        expanded = expand_page(page)
+        blocks = [
+            (expanded.origin[b.lineno - 1], code_of(expanded, b)) for _, b in page_programs(page)
+        ]
+    except IncludeError:
+        return [], problems
+    quoted = []
+    for mark in found:
+        where = f"{rel(page)}:{mark.lineno}"
+        code = _program_of(mark, blocks, SNIPPETS)
+        if isinstance(code, str):
+            quoted.append((where, mark.value, code))
+        else:
+            problems.append(f"{where}: {mark.value!r} {code[0]}")
+    return quoted, problems
+
+
+def _program_of(mark: Mark, blocks: list[tuple[int, str]], snippets: Path) -> str | tuple[str]:
+    """The code of the program ``mark`` quotes, or (why there is none,)."""
+    if mark.snippet:
+        path = snippets / mark.snippet
+        if not path.is_file():
+            return (f"is marked as printed by {mark.snippet}, which is not a file in snippets/",)
+        return path.read_text(encoding="utf-8")
+    above = [code for line, code in blocks if line < mark.lineno]
+    if not above:
+        return (f"has no program above it: name one, {{= {mark.value} @ library/topic.py =}}",)
+    return above[-1]
 
 
 class RunValuesPreprocessor(Preprocessor):

@@ -71,17 +71,7 @@ def interpreter(folder: Folder) -> list[str]:
 # reader would see fails the test (a snippet filters a library's warning itself, in code the reader
 # sees), and matplotlib picks its backend as it does for the reader (Agg without a display).
 PASSED = {"PATH", "LANG", "LANGUAGE", "TZ", "TERM", "LD_LIBRARY_PATH", "PYTHONPATH"}
-PASSED_PREFIXES = (
-    "LC_",
-    "OMP_",
-    "MKL_",
-    "KMP_",
-    "OPENBLAS_",
-    "ATEN_",
-    "CUDA_",
-    "NVIDIA_",
-    "PYTORCH_",
-)
+PASSED_PREFIXES = tuple("LC_ OMP_ MKL_ KMP_ OPENBLAS_ ATEN_ CUDA_ NVIDIA_ PYTORCH_".split())
 
 
 def program_env(extra: dict | None = None, folder: Folder | None = None) -> dict:

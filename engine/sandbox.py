@@ -113,20 +113,13 @@ def bwrap_args(folder: Folder) -> list[str]:
         ("--bind", root, root),
         ("--ro-bind", f"{root}/hosts", "/etc/hosts"),
     ]
-    namespaces = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
-    namespaces += ["--unshare-cgroup-try"]
+    namespaces = "--unshare-net --unshare-pid --unshare-ipc --unshare-uts --unshare-cgroup-try"
     # No capability inside, also when the suite runs as root (CI): no remount, mount or unmount,
     # no entering another namespace, no reading or writing past a file's permissions.
     privileges = ["--cap-drop", "ALL"]
     lifetime = ["--die-with-parent", "--new-session"]
-    return [
-        *itertools.chain(*mounts),
-        *namespaces,
-        *privileges,
-        *lifetime,
-        "--chdir",
-        str(folder.work),
-    ]
+    options = [*itertools.chain(*mounts), *namespaces.split(), *privileges, *lifetime]
+    return [*options, "--chdir", str(folder.work)]
 
 
 def gpu_devices() -> list[str]:
@@ -210,7 +203,10 @@ def probe() -> Status:
         reason = (tried.stderr.strip().splitlines() or [f"exit code {tried.returncode}"])[-1]
         return _fallback(f"the OS refused bubblewrap's namespaces ({reason})")
     version = subprocess.run([bwrap(), "--version"], capture_output=True, text=True).stdout
-    return Status(True, f"sandbox: {version.strip()} (own network, PIDs, read-only filesystem, no capabilities)")
+    return Status(
+        True,
+        f"sandbox: {version.strip()} (own network, PIDs, read-only filesystem, no capabilities)",
+    )
 
 
 def _command(argv: list[str], folder: Folder) -> list[str]:

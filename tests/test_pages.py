@@ -8,7 +8,8 @@ from engine.fences import PYTHON_LANGS, iter_fences
 from engine.markup import problems
 from engine.pages import expand_page, shown_blocks
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
-from engine.programs import page_programs, quoted_values
+from engine.programs import page_programs
+from engine.run_values import quoted_values
 from engine.targets import SHOWN_BLOCK_MAX_LINES, SHOWN_BLOCK_MEDIAN_LINES
 from engine.walkthroughs import walkthroughs
 

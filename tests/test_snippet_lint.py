@@ -28,59 +28,52 @@ def problems(path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     launcher = path.relative_to(SNIPPETS).as_posix() in LAUNCHERS
     found = []
-
-    def refuse(node, why):
-        found.append(f"{rel(path)}:{node.lineno}: {why}")
-
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            names = [a.name.split(".")[0] for a in node.names] + [
-                getattr(node, "module", None) or ""
-            ]
-            if "atexit" in names:
-                refuse(node, "atexit runs code after the program's last line, past its end mark")
-            if "subprocess" in names and not launcher:
-                refuse(
-                    node,
-                    "subprocess starts a program the checks do not see (list the snippet "
-                    "in LAUNCHERS if it launches its own workers)",
-                )
-        elif isinstance(node, ast.Attribute):
-            owner = node.value.id if isinstance(node.value, ast.Name) else ""
-            if owner == "os" and node.attr in ("dup", "dup2"):
-                refuse(node, f"os.{node.attr} can move stderr away from the tests")
-            if owner == "os" and node.attr.startswith(STARTS_PROCESSES) and not launcher:
-                refuse(
-                    node,
-                    f"os.{node.attr} starts or replaces the program outside the checks "
-                    "(python -O would drop every assert)",
-                )
-            if node.attr in ("co_consts", "co_code") or (owner, node.attr) == (
-                "inspect",
-                "getsource",
-            ):
-                refuse(node, f"{node.attr} reads the program the runner wrote, end mark included")
-            if owner == "contextlib" and node.attr.startswith("redirect_std"):
-                refuse(node, f"contextlib.{node.attr} hides what the tests read")
-            if (
-                owner == "sys"
-                and node.attr in STREAMS
-                and isinstance(getattr(node, "ctx", None), ast.Store)
-            ):
-                refuse(node, f"a new sys.{node.attr} hides what the tests read")
-        elif isinstance(node, ast.Name) and node.id == "__file__" and not launcher:
-            refuse(
-                node,
-                "__file__ is the copy the runner wrote, end mark included: a snippet "
-                "has no need to read itself",
-            )
-        elif isinstance(node, ast.Call) and _blanket_filter(node):
-            refuse(
-                node,
-                "a blanket warnings filter hides every warning a reader would see; "
-                "filter exactly one, by its message and category",
-            )
+        why = _why(node, launcher)
+        if why:
+            found.append(f"{rel(path)}:{node.lineno}: {why}")
     return found
+
+
+def _why(node: ast.AST, launcher: bool) -> str | None:
+    """Why ``node`` is refused, or None."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        names = {a.name.split(".")[0] for a in node.names} | {getattr(node, "module", "") or ""}
+        if "atexit" in names:
+            return "atexit runs code after the program's last line, past its end mark"
+        if "subprocess" in names and not launcher:
+            return (
+                "subprocess starts a program the checks do not see (list the snippet in "
+                "LAUNCHERS if it launches its own workers)"
+            )
+    elif isinstance(node, ast.Attribute):
+        return _attribute(node, launcher)
+    elif isinstance(node, ast.Name) and node.id == "__file__" and not launcher:
+        return "__file__ is the copy the runner wrote, end mark included: no need to read it"
+    elif isinstance(node, ast.Call) and _blanket_filter(node):
+        return (
+            "a blanket warnings filter hides every warning a reader would see; filter exactly "
+            "one, by its message and category"
+        )
+    return None
+
+
+def _attribute(node: ast.Attribute, launcher: bool) -> str | None:
+    owner = node.value.id if isinstance(node.value, ast.Name) else ""
+    if owner == "os" and node.attr in ("dup", "dup2"):
+        return f"os.{node.attr} can move stderr away from the tests"
+    if owner == "os" and node.attr.startswith(STARTS_PROCESSES) and not launcher:
+        return (
+            f"os.{node.attr} starts or replaces the program outside the checks (python -O "
+            "would drop every assert)"
+        )
+    if node.attr in ("co_consts", "co_code") or (owner, node.attr) == ("inspect", "getsource"):
+        return f"{node.attr} reads the program the runner wrote, end mark included"
+    if owner == "contextlib" and node.attr.startswith("redirect_std"):
+        return f"contextlib.{node.attr} hides what the tests read"
+    if owner == "sys" and node.attr in STREAMS and isinstance(node.ctx, ast.Store):
+        return f"a new sys.{node.attr} hides what the tests read"
+    return None
 
 
 def _blanket_filter(call: ast.Call) -> bool:

@@ -2,8 +2,8 @@
 
 import markdown
 
-from engine.programs import Program, quoted_values
-from engine.run_values import marks, occurs, render
+from engine.programs import Program
+from engine.run_values import marks, occurs, quoted_values, render
 
 PAGE = """\
 # Page

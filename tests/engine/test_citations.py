@@ -1,0 +1,49 @@
+"""engine.citations: [@key] becomes a footnote with the formatted entry, as mkdocs-bibtex did."""
+
+import logging
+
+import markdown
+
+from engine.citations import cite
+from engine.paths import DOCS
+
+BIB = DOCS / "references.bib"
+
+
+def test_citations_become_footnotes_listed_once_in_order_of_first_use():
+    lines = cite(["One [@paszke2019pytorch], two [@fey2019pyg; @paszke2019pytorch]."], BIB)
+    assert lines[0] == "One [^paszke2019pytorch], two [^fey2019pyg][^paszke2019pytorch]."
+    assert [line.split("]:")[0] for line in lines[2:]] == ["[^paszke2019pytorch", "[^fey2019pyg"]
+
+
+def test_an_entry_reads_as_mkdocs_bibtex_rendered_it():
+    """pybtex's plain style as Markdown (the text mkdocs-bibtex 4.4 put in each footnote)."""
+    assert cite(["[@fey2019pyg]"], BIB)[-1] == (
+        "[^fey2019pyg]: Matthias Fey and Jan Eric Lenssen. Fast graph representation learning "
+        "with PyTorch Geometric. In *ICLR Workshop on Representation Learning on Graphs and "
+        "Manifolds*. 2019."
+    )
+
+
+def test_links_code_and_fences_are_not_citations():
+    lines = [
+        "[@rusty1s](https://github.com/rusty1s) and `x[@a]`",
+        "```python",
+        "print('[@fey2019pyg]')",
+        "```",
+    ]
+    assert cite(lines, BIB) == lines
+
+
+def test_an_unknown_key_is_a_warning_that_strict_builds_fail_on(caplog):
+    with caplog.at_level(logging.WARNING):
+        lines = cite(["As shown in [@no_such_key2099]."], BIB)
+    assert lines == ["As shown in ."]
+    warnings = [r for r in caplog.records if "no_such_key2099" in r.getMessage()]
+    # MkDocs counts warnings of the "mkdocs" loggers; --strict turns them into a failed build.
+    assert warnings and all(r.name.startswith("mkdocs.") for r in warnings)
+
+
+def test_the_page_renders_a_footnote_section():
+    html = markdown.markdown("Cited [@fey2019pyg].", extensions=["engine.citations", "footnotes"])
+    assert 'href="#fn:fey2019pyg"' in html and "Fast graph representation learning" in html
