@@ -5,10 +5,9 @@ A snippet's edit affects its own run, every program that shows its code, the pag
 its programs, its checks and its built HTML. tests/conftest.py keeps the tests whose parameters are
 among these (TESTED_NOTES_CHECK names the edited files); the full suite stays the gate of CI.
 
-The snippet's wrong-answer edits (tests/wrong_answers/) are left to `make test`: even forked from a
-template (engine.template), each is one more run of the program's own work, and with them the
-verdict took 16-22 s for the heaviest snippets (measured); they test the checks' strength, which
-an edit rarely changes, and CI runs them all.
+The snippet's wrong-answer edits (tests/wrong_answers/) are left to `make test`: each is one more
+run of the program's own work (`make bench --check-all` times what is left); they test the checks'
+strength, which an edit rarely changes, and CI runs them all.
 """
 
 from __future__ import annotations
