@@ -1,3 +1,4 @@
+# --8<-- [start:layer]
 import warnings
 
 import torch
@@ -34,6 +35,10 @@ class MyGCNConv(MessagePassing):
         return aggregated + self.bias
 
 
+# --8<-- [end:layer]
+
+
+# --8<-- [start:check]
 # %% Same weights, same output as GCNConv
 torch.manual_seed(0)
 karate = KarateClub()[0]
@@ -59,3 +64,4 @@ for name, edge_index in [
         mine(x, edge_index), expected, rtol=0, atol=1e-5 * scale
     )
     print(f"MyGCNConv equals GCNConv on the {name} graph")
+# --8<-- [end:check]

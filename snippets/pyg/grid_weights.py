@@ -1,3 +1,4 @@
+# --8<-- [start:weights]
 import warnings
 
 import matplotlib.pyplot as plt
@@ -18,19 +19,16 @@ num_pixels = height * width
 gcn = GCNConv(num_pixels, num_pixels, bias=False)
 torch.nn.init.eye_(gcn.lin.weight)
 weights = gcn(torch.eye(num_pixels), edge_index).detach()
+# --8<-- [end:weights]
 
 
+# --8<-- [start:windows]
 def weights_around(row, col):
-    # the 3 x 3 window around (row, col); NaN outside the image
-    window = torch.full((3, 3), float("nan"))
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            r, c = row + dy, col + dx
-            if 0 <= r < height and 0 <= c < width:
-                window[dy + 1, dx + 1] = weights[
-                    row * width + col, r * width + c
-                ]
-    return window
+    # the 3 x 3 window around (row, col): pad pixel (row, col)'s weights over
+    # the image with NaN, which marks the cells outside the image
+    weight_map = weights[row * width + col].reshape(height, width)
+    padded = torch.nn.functional.pad(weight_map, (1, 1, 1, 1), value=torch.nan)
+    return padded[row : row + 3, col : col + 3]
 
 
 pixels = {
@@ -50,8 +48,16 @@ torch.testing.assert_close(
     corner[1, 1], torch.tensor(1 / 4), rtol=1e-6, atol=0
 )
 for name, window in windows.items():
-    print(f"{name}: weights sum to {window.nan_to_num().sum():.3f}")
+    # the weights of the pixel's neighbours: all but the centre, in the image
+    around = torch.cat([window.flatten()[:4], window.flatten()[5:]])
+    values = sorted({f"{w:.3f}" for w in around[~around.isnan()].tolist()})
+    print(
+        f"{name}: own {window[1, 1]:.3f}, neighbours {' '.join(values)},",
+        f"sum {window.nan_to_num().sum():.3f}",
+    )
+# --8<-- [end:windows]
 
+# --8<-- [start:figure]
 # SVG with text as text: small, and sharp at any zoom.
 plt.rcParams["svg.fonttype"] = "none"
 fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.8), layout="constrained")
@@ -66,3 +72,4 @@ for ax, (name, window) in zip(axes, windows.items()):
     ax.set_xticks([])
     ax.set_yticks([])
 fig.savefig("grid_weights.svg")
+# --8<-- [end:figure]

@@ -1,3 +1,4 @@
+# --8<-- [start:data]
 # %% Imports and data
 import warnings
 
@@ -18,7 +19,10 @@ print(
     graph.train_mask.nonzero().flatten().tolist(),
 )
 
+# --8<-- [end:data]
 
+
+# --8<-- [start:model]
 # %% A GCN whose last hidden layer has two dimensions, so we can draw it
 class GCN(torch.nn.Module):
     def __init__(self, in_channels, num_classes):
@@ -35,7 +39,9 @@ class GCN(torch.nn.Module):
 
 model = GCN(graph.num_features, num_classes=4)
 _, untrained = model(graph.x, graph.edge_index)
+# --8<-- [end:model]
 
+# --8<-- [start:train]
 # %% Train on the four labelled nodes only
 optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
 for epoch in range(200):
@@ -57,7 +63,9 @@ print(
     f"unlabelled members in their community: {correct} of "
     f"{int(unlabelled.sum())}"
 )
+# --8<-- [end:train]
 
+# --8<-- [start:figure]
 # %% Node embeddings before and after training, coloured by community
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.6))
 for ax, embedding, title in zip(
@@ -78,3 +86,4 @@ for ax, embedding, title in zip(
 axes[0].set_ylabel("dimension 2")
 fig.tight_layout()
 fig.savefig("karate_embeddings.png", dpi=80)
+# --8<-- [end:figure]

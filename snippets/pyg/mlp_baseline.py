@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 import warnings
 
 import torch
@@ -9,6 +10,21 @@ with warnings.catch_warnings():
     from torch_geometric.nn import GCNConv
 
 
+# A two-layer GCN: 16 hidden channels, then one score per community
+class GCN(torch.nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv1 = GCNConv(in_channels, 16)
+        self.conv2 = GCNConv(16, num_classes)
+
+    def forward(self, x, edge_index):
+        return self.conv2(self.conv1(x, edge_index).relu(), edge_index)
+
+
+# --8<-- [end:setup]
+
+
+# --8<-- [start:mlp]
 class MLP(torch.nn.Module):
     def __init__(self, in_channels, num_classes):
         super().__init__()
@@ -20,16 +36,10 @@ class MLP(torch.nn.Module):
         return self.lin2(self.lin1(x).relu())
 
 
-class GCN(torch.nn.Module):
-    def __init__(self, in_channels, num_classes):
-        super().__init__()
-        self.conv1 = GCNConv(in_channels, 16)
-        self.conv2 = GCNConv(16, num_classes)
-
-    def forward(self, x, edge_index):
-        return self.conv2(self.conv1(x, edge_index).relu(), edge_index)
+# --8<-- [end:mlp]
 
 
+# --8<-- [start:compare]
 def train_and_score(model, graph):
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     for epoch in range(200):
@@ -58,3 +68,4 @@ for model in [mlp, gcn]:
 untouched = (mlp.lin1.weight == initial_weight).all(dim=0)
 assert torch.equal(untouched, ~graph.train_mask)
 print("MLP weight columns training never changed:", int(untouched.sum()))
+# --8<-- [end:compare]
