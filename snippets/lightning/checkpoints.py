@@ -1,5 +1,7 @@
+# --8<-- [start:setup]
 # %% Imports, model and data
 import logging
+import re
 import warnings
 from pathlib import Path
 
@@ -43,17 +45,17 @@ class GCN(torch.nn.Module):
 graph = KarateClub()[0]
 train_nodes = graph.train_mask.nonzero().flatten()  # one member per class
 train_loader = DataLoader(train_nodes, batch_size=len(train_nodes))
+# --8<-- [end:setup]
 
 
+# --8<-- [start:module]
 # %% The module records its arguments in every checkpoint
 class NodeClassifier(pl.LightningModule):
     def __init__(self, graph, num_classes, lr=0.01):
         super().__init__()
         # num_classes and lr go into checkpoints; the graph is data, not a
         # setting, so it is passed again when a checkpoint is loaded.
-        # --8<-- [start:hyperparameters]
         self.save_hyperparameters(ignore="graph")
-        # --8<-- [end:hyperparameters]
         self.model = GCN(graph.num_features, out_channels=num_classes)
         self.register_buffer("x", graph.x, persistent=False)
         self.register_buffer("edge_index", graph.edge_index, persistent=False)
@@ -69,6 +71,10 @@ class NodeClassifier(pl.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
+# --8<-- [end:module]
+
+
+# --8<-- [start:helpers]
 def keep_checkpoints():
     """After every epoch: the lowest training loss so far, and the last."""
     return ModelCheckpoint(
@@ -90,6 +96,10 @@ def trainer(max_epochs, checkpoints=None):
     )
 
 
+# --8<-- [end:helpers]
+
+
+# --8<-- [start:interrupt]
 # %% 50 epochs in one go
 torch.manual_seed(0)
 uninterrupted = NodeClassifier(graph, num_classes=4)
@@ -102,22 +112,27 @@ checkpoints = keep_checkpoints()
 trainer(20, checkpoints).fit(interrupted, train_loader)
 last = checkpoints.last_model_path
 print(f"saved: {sorted(path.name for path in Path('checkpoints').iterdir())}")
+# In the name, the epoch counts from 0 and the step counts optimizer steps
+# done: one per epoch here (one batch), so the 20th epoch ends at step 20.
+best = Path(checkpoints.best_model_path).name
+epoch, step = map(int, re.findall(r"\d+", best))
+assert step == (epoch + 1) * len(train_loader)
+print(f"{best}: epoch {epoch} counted from 0, {step} steps done")
+# --8<-- [end:interrupt]
 
+# --8<-- [start:resume]
 # %% Later, in a new process: resume from the last checkpoint, to epoch 50
 resumed = NodeClassifier(graph, num_classes=4)
-# --8<-- [start:resume]
 trainer(50, keep_checkpoints()).fit(resumed, train_loader, ckpt_path=last)
-# --8<-- [end:resume]
 # Same operations in the same order on the same device: bit for bit.
 for name, weight in uninterrupted.state_dict().items():
     assert torch.equal(resumed.state_dict()[name], weight), name
 print("resumed at epoch 20: after 50, the weights of the uninterrupted run")
 
 # %% Load the trained model: its settings from the file, the graph passed in
-# --8<-- [start:load]
 loaded = NodeClassifier.load_from_checkpoint(last, graph=graph)
-# --8<-- [end:load]
 # last.ckpt now holds the end of the resumed run.
 for name, weight in resumed.state_dict().items():
     assert torch.equal(loaded.state_dict()[name], weight.cpu()), name
 print(f"loaded the weights of epoch 50, with {dict(loaded.hparams)}")
+# --8<-- [end:resume]

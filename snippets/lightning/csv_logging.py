@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 # %% Imports, model and data
 import csv
 import logging
@@ -69,6 +70,10 @@ class NodeClassifier(pl.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.lr)
 
 
+# --8<-- [end:setup]
+
+
+# --8<-- [start:train]
 # %% Train with a CSV logger: every logged value goes to a file
 torch.manual_seed(0)
 model = NodeClassifier(graph, num_classes=4)
@@ -77,10 +82,8 @@ trainer = pl.Trainer(
     devices=1,
     max_epochs=50,
     deterministic=True,
-    # --8<-- [start:logger]
     logger=CSVLogger("logs", name="gcn"),
     log_every_n_steps=1,  # one step per epoch here: log every one
-    # --8<-- [end:logger]
     enable_checkpointing=False,
     enable_progress_bar=False,
     enable_model_summary=False,
@@ -90,7 +93,9 @@ trainer.fit(
     DataLoader(train_nodes, batch_size=len(train_nodes)),
     DataLoader(test_nodes, batch_size=len(test_nodes)),
 )
+# --8<-- [end:train]
 
+# --8<-- [start:read]
 # %% Read the metrics back: one row per logging call, blanks elsewhere
 metrics_file = f"{trainer.logger.log_dir}/metrics.csv"
 with open(metrics_file, newline="") as file:
@@ -106,7 +111,9 @@ assert loss[-1] == trainer.callback_metrics["train_loss"].item()
 assert accuracy[-1] == trainer.callback_metrics["val_accuracy"].item()
 print(f"final training loss: {loss[-1]:.4f}")
 print(f"accuracy on the 30 unlabelled members: {accuracy[-1]:.3f}")
+# --8<-- [end:read]
 
+# --8<-- [start:figure]
 # %% Plot from the file
 fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(8, 3.2))
 epochs = range(1, len(loss) + 1)
@@ -119,3 +126,4 @@ for ax in (loss_ax, accuracy_ax):
 fig.suptitle(metrics_file)
 fig.tight_layout()
 fig.savefig("csv_metrics.png", dpi=70)
+# --8<-- [end:figure]

@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 # %% Imports and the model
 import logging
 import warnings
@@ -36,6 +37,10 @@ class GCN(torch.nn.Module):
         return h
 
 
+# --8<-- [end:setup]
+
+
+# --8<-- [start:data]
 # %% The data: one graph, whose masks say which nodes each stage scores
 class KarateClubData(pl.LightningDataModule):
     def __init__(self):
@@ -55,6 +60,10 @@ class KarateClubData(pl.LightningDataModule):
         return DataLoader([self.graph], batch_size=1)
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:module]
 # %% The module reads the graph from each batch: no data of its own
 class NodeClassifier(pl.LightningModule):
     def __init__(self, num_features, num_classes, lr=0.01):
@@ -80,6 +89,10 @@ class NodeClassifier(pl.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.lr)
 
 
+# --8<-- [end:module]
+
+
+# --8<-- [start:train]
 # %% The Trainer gets the data module instead of loaders
 data = KarateClubData()
 torch.manual_seed(0)
@@ -101,3 +114,4 @@ print(f"final training loss: {loss.item():.4f}")
 print(
     f"accuracy on the 30 unlabelled members: {results[0]['test_accuracy']:.3f}"
 )
+# --8<-- [end:train]

@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 # %% Imports, model and data
 import logging
 import warnings
@@ -39,8 +40,10 @@ class GCN(torch.nn.Module):
 graph = KarateClub()[0]
 train_nodes = graph.train_mask.nonzero().flatten()  # one member per class
 test_nodes = (~graph.train_mask).nonzero().flatten()  # the other 30
+# --8<-- [end:setup]
 
 
+# --8<-- [start:module]
 # %% The training logic: the loop body, without the loop and the devices
 class NodeClassifier(pl.LightningModule):
     def __init__(self, graph, num_classes, lr=0.01):
@@ -59,6 +62,8 @@ class NodeClassifier(pl.LightningModule):
         return loss
 
     def test_step(self, nodes):
+        # trainer.test sets eval mode and runs this under inference_mode.
+        assert not self.training and torch.is_inference_mode_enabled()
         logits = self.model(self.x, self.edge_index)
         predictions = logits[nodes].argmax(dim=1)
         accuracy = (predictions == self.y[nodes]).float().mean()
@@ -68,6 +73,10 @@ class NodeClassifier(pl.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.lr)
 
 
+# --8<-- [end:module]
+
+
+# --8<-- [start:train]
 # %% Train: the Trainer picks the device and drives each step
 torch.manual_seed(0)
 model = NodeClassifier(graph, num_classes=4)
@@ -90,3 +99,4 @@ results = trainer.test(model, test_loader, verbose=False)
 accuracy = results[0]["test_accuracy"]
 print(f"final training loss: {loss.item():.4f}")
 print(f"accuracy on the 30 unlabelled members: {accuracy:.3f}")
+# --8<-- [end:train]

@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 # %% Imports, model and data
 import os
 import socket
@@ -34,8 +35,10 @@ class GCN(torch.nn.Module):
 graph = KarateClub()[0]
 train_nodes = graph.train_mask.nonzero().flatten()  # one member per class
 test_nodes = (~graph.train_mask).nonzero().flatten()  # the other 30
+# --8<-- [end:setup]
 
 
+# --8<-- [start:process]
 # %% What each process runs: you set up, split, move and step everything
 def train(rank, world_size, use_gpus):
     backend = "nccl" if use_gpus else "gloo"
@@ -54,7 +57,9 @@ def train(rank, world_size, use_gpus):
         train_nodes, batch_size=len(train_nodes), sampler=sampler
     )
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    # --8<-- [end:process]
 
+    # --8<-- [start:loop]
     for epoch in range(50):
         sampler.set_epoch(epoch)
         model.train()
@@ -78,6 +83,10 @@ def train(rank, world_size, use_gpus):
     dist.destroy_process_group()
 
 
+# --8<-- [end:loop]
+
+
+# --8<-- [start:launch]
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -94,3 +103,4 @@ if __name__ == "__main__":
     mp.start_processes(
         train, args=(2, use_gpus), nprocs=2, start_method="fork"
     )
+# --8<-- [end:launch]

@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 # %% Imports, model and data
 import warnings
 
@@ -27,7 +28,9 @@ class GCN(torch.nn.Module):
 graph = KarateClub()[0]
 train_nodes = graph.train_mask.nonzero().flatten()  # one member per class
 test_nodes = (~graph.train_mask).nonzero().flatten()  # the other 30
+# --8<-- [end:setup]
 
+# --8<-- [start:loop]
 # %% Train: you move everything to the device and drive each step
 torch.manual_seed(0)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -52,3 +55,4 @@ with torch.no_grad():
     accuracy = (predictions == graph.y[test_nodes]).float().mean().item()
 print(f"final training loss: {loss.item():.4f}")
 print(f"accuracy on the 30 unlabelled members: {accuracy:.3f}")
+# --8<-- [end:loop]

@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 # %% Imports
 import logging
 import warnings
@@ -11,7 +12,9 @@ logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)  # no info lines
 warnings.filterwarnings(
     "ignore", "GPU available but not used", PossibleUserWarning
 )
+# --8<-- [end:setup]
 
+# --8<-- [start:configs]
 # %% The same LightningModule, four places to train it
 this_machine = dict(
     accelerator="auto",  # a GPU if there is one, else the CPU
@@ -39,7 +42,9 @@ two_machines = dict(
     strategy="ddp",
     precision="bf16-mixed",
 )
+# --8<-- [end:configs]
 
+# --8<-- [start:build]
 # %% Build each Trainer; where GPUs are missing, CPU processes stand in
 configurations = {
     "this machine": this_machine,
@@ -58,3 +63,4 @@ for name, arguments in configurations.items():
         f"{name}: {processes} process(es), "
         f"{type(trainer.strategy).__name__}, {trainer.precision}"
     )
+# --8<-- [end:build]

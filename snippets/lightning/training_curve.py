@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 # %% Imports, model and data
 import logging
 import warnings
@@ -40,8 +41,10 @@ class GCN(torch.nn.Module):
 graph = KarateClub()[0]
 train_nodes = graph.train_mask.nonzero().flatten()  # one member per class
 test_nodes = (~graph.train_mask).nonzero().flatten()  # the other 30
+# --8<-- [end:setup]
 
 
+# --8<-- [start:module]
 # %% The module, with a validation step that the Trainer runs every epoch
 class NodeClassifier(pl.LightningModule):
     def __init__(self, graph, num_classes, lr=0.01):
@@ -69,6 +72,10 @@ class NodeClassifier(pl.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.lr)
 
 
+# --8<-- [end:module]
+
+
+# --8<-- [start:history]
 # %% A callback that keeps the metrics of every epoch
 class History(pl.Callback):
     def __init__(self):
@@ -103,6 +110,10 @@ def train(precision):
     return history
 
 
+# --8<-- [end:history]
+
+
+# --8<-- [start:compare]
 # %% Train in float32, then in bfloat16 mixed precision
 full, mixed = train("32-true"), train("bf16-mixed")
 best = torch.tensor(full.accuracy).argmax().item()  # the first highest
@@ -115,7 +126,9 @@ bf16_eps = torch.finfo(torch.bfloat16).eps
 torch.testing.assert_close(mixed.loss, full.loss, rtol=4 * bf16_eps, atol=0)
 assert mixed.accuracy[-1] == full.accuracy[-1]
 print("bf16-mixed: loss within 4 bf16 eps of 32-true, same accuracy")
+# --8<-- [end:compare]
 
+# --8<-- [start:figure]
 # %% The curves
 fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(8, 3.2))
 for history, label, style in [
@@ -132,3 +145,4 @@ for ax in (loss_ax, accuracy_ax):
     ax.legend()
 fig.tight_layout()
 fig.savefig("training_curve.png", dpi=80)
+# --8<-- [end:figure]

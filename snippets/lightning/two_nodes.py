@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 # %% Imports, model and data
 import logging
 import os
@@ -69,17 +70,19 @@ class NodeClassifier(pl.LightningModule):
         return torch.optim.Adam(self.parameters(), lr=self.lr)
 
 
+# --8<-- [end:setup]
+
+
+# --8<-- [start:trainer]
 # %% What every machine runs: its place comes from the environment
 def train_on_this_machine():
     pl.seed_everything(0)
     model = NodeClassifier(graph, num_classes=4)
     trainer = pl.Trainer(
-        # --8<-- [start:trainer]
         accelerator="cpu",  # on machines with GPUs: "gpu"
         devices=1,  # processes (GPUs) per machine
         num_nodes=2,  # machines
         strategy="ddp",
-        # --8<-- [end:trainer]
         max_epochs=50,
         deterministic=True,
         logger=False,
@@ -95,7 +98,9 @@ def train_on_this_machine():
     reports = [None] * trainer.world_size
     torch.distributed.all_gather_object(reports, (place, weights))
     torch.distributed.destroy_process_group()
+    # --8<-- [end:trainer]
 
+    # --8<-- [start:report]
     if trainer.is_global_zero:
         for (node, local, rank), _ in reports:
             print(f"machine {node}: process {local}, global rank {rank}")
@@ -113,6 +118,10 @@ def train_on_this_machine():
         print(f"accuracy on the 30 unlabelled members: {accuracy:.3f}")
 
 
+# --8<-- [end:report]
+
+
+# --8<-- [start:launch]
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -132,3 +141,4 @@ if __name__ == "__main__":
         os.environ["NODE_RANK"] = "0"
         train_on_this_machine()
         assert machine_1.wait() == 0
+# --8<-- [end:launch]
