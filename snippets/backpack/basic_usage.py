@@ -1,3 +1,4 @@
+# --8<-- [start:imports]
 import warnings
 
 import torch
@@ -20,7 +21,9 @@ from torch import nn
 # gradient. That is by design, but recent torch versions warn about it:
 # silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
+# --8<-- [end:imports]
 
+# --8<-- [start:extend]
 # %% Extend the model and the loss
 torch.manual_seed(0)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -31,7 +34,9 @@ model = extend(
     nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3)).to(device)
 )
 loss_function = extend(nn.CrossEntropyLoss())
+# --8<-- [end:extend]
 
+# --8<-- [start:extensions]
 # %% Backward inside `with backpack(...)`: each extension writes one attribute on each parameter
 extensions = [
     BatchGrad(),
@@ -62,7 +67,9 @@ for extension in extensions:
     print(
         f"{type(extension).__name__:15} -> .{extension.savefield:16} {shapes}"
     )
+# --8<-- [end:extensions]
 
+# --8<-- [start:sum]
 # %% The reduction="mean" pitfall: per-sample results belong to loss_i / N, not to loss_i
 grad_batch_mean, batch_l2_mean = (
     weight.grad_batch.clone(),
@@ -91,7 +98,9 @@ def assert_matches(actual, expected):
 
 
 assert_matches(weight.grad_batch[0], weight_grad_0)
+# --8<-- [end:sum]
 
+# --8<-- [start:accumulate]
 # The "sum" results replaced the "mean" ones (no accumulation); they differ
 # by N and N^2.
 assert_matches(grad_batch_mean * N, weight.grad_batch)
@@ -103,3 +112,4 @@ assert weight.grad is None and weight.grad_batch is not None
 print(
     f"reduction='mean': grad_batch is 1/N, batch_l2 is 1/N^2 of the per-sample value (N={N})"
 )
+# --8<-- [end:accumulate]

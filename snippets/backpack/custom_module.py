@@ -1,19 +1,27 @@
+# --8<-- [start:imports]
 import copy
 import warnings
 
 import torch
 from backpack import backpack, extend
+from backpack.core.derivatives.basederivatives import BaseParameterDerivatives
 from backpack.extensions import BatchGrad, DiagGGNExact
 from backpack.extensions.firstorder.base import FirstOrderModuleExtension
+from backpack.extensions.secondorder.diag_ggn.diag_ggn_base import (
+    DiagGGNBaseModule,
+)
+from backpack.utils.subsampling import subsample
 from torch import nn
-from torch.func import functional_call, grad, vmap
+from torch.func import functional_call, grad, jacrev, vmap
 
 # BackPACK's hooks also fire on the first layer, whose input needs no
 # gradient. That is by design, but recent torch versions warn about it:
 # silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
+# --8<-- [end:imports]
 
 
+# --8<-- [start:layer]
 # %% A layer BackPACK does not know: a learnable scale per feature
 class Scale(nn.Module):
     """y = x * weight, elementwise over the last dimension."""
@@ -34,7 +42,9 @@ model = nn.Sequential(nn.Linear(4, 6), Scale(6), nn.ReLU(), nn.Linear(6, 3))
 reference = copy.deepcopy(model)
 model = extend(model)
 loss_function = extend(nn.CrossEntropyLoss())
+# --8<-- [end:layer]
 
+# --8<-- [start:unknown]
 # %% What fails: second order raises, first order warns and skips the layer
 try:
     with backpack(DiagGGNExact()):
@@ -48,9 +58,11 @@ with warnings.catch_warnings(record=True) as caught:
 assert any("does not have an extension" in str(w.message) for w in caught)
 assert not hasattr(model[1].weight, "grad_batch")
 print("BatchGrad: a warning, and no grad_batch on Scale.weight")
+# --8<-- [end:unknown]
 
 
-# %% The extension: per-sample gradient of y_i = x_i * w is dL/dy_i * x_i
+# --8<-- [start:first_order]
+# %% First order: per-sample gradient of y_i = x_i * w is dL/dy_i * x_i
 class ScaleBatchGrad(FirstOrderModuleExtension):
     def __init__(self):
         super().__init__(params=["weight"])
@@ -65,8 +77,10 @@ batch_grad = BatchGrad()
 batch_grad.set_module_extension(Scale, ScaleBatchGrad())
 with backpack(batch_grad):
     loss_function(model(inputs), labels).backward()
+# --8<-- [end:first_order]
 
-# %% Check every parameter's grad_batch against torch.func
+# --8<-- [start:first_order_check]
+# Check every parameter's grad_batch against torch.func
 params = {name: p.detach() for name, p in reference.named_parameters()}
 
 
@@ -88,3 +102,69 @@ print(
     f"with ScaleBatchGrad: grad_batch of all {len(per_sample)} parameters "
     "matches torch.func"
 )
+# --8<-- [end:first_order_check]
+
+
+# --8<-- [start:second_order]
+# %% Second order: the layer's transposed Jacobians, applied to the
+# backpropagated matrix square root of the GGN (V vectors per sample,
+# mat of shape [V, N, 6])
+class ScaleDerivatives(BaseParameterDerivatives):
+    def _jac_t_mat_prod(self, module, g_inp, g_out, mat, subsampling=None):
+        # with respect to the input: dy/dx = diag(w)
+        return mat * module.weight
+
+    def _weight_jac_t_mat_prod(
+        self, module, g_inp, g_out, mat, sum_batch=True, subsampling=None
+    ):
+        # with respect to the weight: dy/dw = diag(x), sample by sample
+        product = mat * subsample(module.input0, subsampling=subsampling)
+        return product.sum(1) if sum_batch else product
+
+
+# DiagGGNBaseModule squares and sums what the weight's rule returns, and
+# passes what the input's rule returns on to the layers below.
+diag_ggn = DiagGGNExact()
+diag_ggn.set_module_extension(
+    Scale,
+    DiagGGNBaseModule(ScaleDerivatives(), params=["weight"], sum_batch=True),
+)
+with backpack(diag_ggn):
+    loss_function(model(inputs), labels).backward()
+# --8<-- [end:second_order]
+
+# --8<-- [start:check]
+# %% Check against the dense GGN J^T H_out J by torch.func, in float64
+reference = reference.double()
+names = [name for name, _ in reference.named_parameters()]
+shapes = [p.shape for p in reference.parameters()]
+theta = torch.cat([p.detach().flatten() for p in reference.parameters()])
+
+
+def logits_of(theta):
+    chunks = theta.split([shape.numel() for shape in shapes])
+    params = {n: c.view(s) for n, c, s in zip(names, chunks, shapes)}
+    return functional_call(reference, params, (inputs.double(),))
+
+
+def loss_of(logits):
+    return nn.functional.cross_entropy(logits, labels)
+
+
+jacobian = jacrev(logits_of)(theta).flatten(0, 1)
+output_hessian = jacrev(jacrev(loss_of))(logits_of(theta)).flatten(0, 1)
+ggn = jacobian.T @ output_hessian.flatten(1) @ jacobian
+ggn_diagonal = ggn.diagonal().float()
+backpack_diagonal = torch.cat(
+    [p.diag_ggn_exact.flatten() for p in model.parameters()]
+)
+# float32 rounding in BackPACK: 1e-5 of the largest entry
+tolerance = 1e-5 * ggn_diagonal.abs().max().item()
+torch.testing.assert_close(
+    backpack_diagonal, ggn_diagonal, rtol=0, atol=tolerance
+)
+print(
+    f"with DiagGGNBaseModule: diag_ggn_exact of all {len(names)} "
+    "parameters matches torch.func"
+)
+# --8<-- [end:check]

@@ -1,3 +1,4 @@
+# --8<-- [start:imports]
 import copy
 import warnings
 
@@ -16,7 +17,9 @@ from torch.func import functional_call, grad, vmap
 # gradient. That is by design, but recent torch versions warn about it:
 # silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
+# --8<-- [end:imports]
 
+# --8<-- [start:backpack]
 # %% A small classifier and a batch of synthetic data
 torch.manual_seed(0)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -35,7 +38,9 @@ loss_function = extend(loss_function)
 loss = loss_function(model(inputs), labels)
 with backpack(BatchGrad(), BatchL2Grad(), SumGradSquared(), Variance()):
     loss.backward()
+# --8<-- [end:backpack]
 
+# --8<-- [start:reference]
 # %% The reference: per-sample gradients with torch.func, one vmap over the batch
 params = {name: p.detach() for name, p in reference.named_parameters()}
 
@@ -48,7 +53,9 @@ def sample_loss(params, x, label):
 per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(
     params, inputs, labels
 )
+# --8<-- [end:reference]
 
+# --8<-- [start:compare]
 # %% Compare, parameter by parameter
 
 
@@ -82,3 +89,4 @@ for name, p in model.named_parameters():
         f"{name:8} grad_batch {tuple(p.grad_batch.shape)}: "
         "all four match torch.func"
     )
+# --8<-- [end:compare]

@@ -1,3 +1,4 @@
+# --8<-- [start:imports]
 import warnings
 
 import torch
@@ -11,8 +12,10 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "`torch.jit.script`", FutureWarning)
     from torch_geometric.datasets import KarateClub
     from torch_geometric.nn import GCNConv
+# --8<-- [end:imports]
 
 
+# --8<-- [start:setup]
 # %% The two-layer GCN of the PyG page, on the Karate Club
 class GCN(nn.Module):
     def __init__(self, in_channels, hidden_channels, num_classes):
@@ -38,14 +41,20 @@ def loss_of_logits(logits):
     return nn.functional.cross_entropy(logits[train_mask], graph.y[train_mask])
 
 
+# --8<-- [end:setup]
+
+
+# --8<-- [start:products]
 # %% BackPACK's matrix-free products: no extend(), plain autograd graphs
 logits = model(graph.x, graph.edge_index)
 loss = loss_of_logits(logits)
 vector = [torch.randn_like(p) for p in params.values()]
 ggn_v = ggn_vector_product(loss, logits, model, vector)
 hessian_v = hessian_vector_product(loss, list(params.values()), vector)
+# --8<-- [end:products]
 
 
+# --8<-- [start:hvp_reference]
 # %% Independent references: double backward, and forward mode (torch.func)
 # Hessian-vector product: the gradient of (gradient . v), backward twice
 gradients = torch.autograd.grad(
@@ -57,8 +66,10 @@ gradient_dot_v = sum((g * v).sum() for g, v in zip(gradients, vector))
 hessian_v_reference = torch.autograd.grad(
     gradient_dot_v, list(params.values())
 )
+# --8<-- [end:hvp_reference]
 
 
+# --8<-- [start:ggnvp_reference]
 # GGN-vector product J^T H_out J v: push v forward through the network (J v)
 # in forward mode, multiply by the Hessian of the loss with respect to the
 # logits, pull the result back (J^T)
@@ -78,8 +89,10 @@ _, output_hessian_logits_v = jvp(
 )
 _, pull_back = vjp(logits_of, detached)
 (ggn_v_reference,) = pull_back(output_hessian_logits_v)
+# --8<-- [end:ggnvp_reference]
 
 
+# --8<-- [start:compare]
 def relative_error(products, references):
     difference = [a - b for a, b in zip(products, references)]
     norm = torch.cat([d.flatten() for d in difference]).norm()
@@ -97,3 +110,4 @@ print("GGN-vector product on GCNConv matches torch.func (J^T H_out J v)")
 print("Hessian-vector product on GCNConv matches double backward")
 gap = relative_error(hessian_v, ggn_v)
 print(f"|Hv - Gv| / |Gv| = {gap:.2f}: the two curvatures differ")
+# --8<-- [end:compare]

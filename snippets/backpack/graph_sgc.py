@@ -1,3 +1,4 @@
+# --8<-- [start:imports]
 import warnings
 
 import torch
@@ -17,7 +18,9 @@ with warnings.catch_warnings():
 # gradient. That is by design, but recent torch versions warn about it:
 # silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
+# --8<-- [end:imports]
 
+# --8<-- [start:unknown]
 # %% Karate Club: 34 members, 4 communities, one labelled member per community
 torch.manual_seed(0)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -46,7 +49,9 @@ with warnings.catch_warnings(record=True) as caught:
 assert not any(hasattr(p, "grad_batch") for p in gcn.parameters())
 assert any("does not have an extension" in str(w.message) for w in caught)
 print("first order on GCNConv: a warning, and no grad_batch on any parameter")
+# --8<-- [end:unknown]
 
+# --8<-- [start:sgc]
 # %% SGC: propagate once with S = D^-1/2 (A + I) D^-1/2, then a plain Linear layer
 adjacency = to_dense_adj(graph.edge_index, max_num_nodes=graph.num_nodes)[0]
 adjacency = adjacency + torch.eye(graph.num_nodes, device=device)
@@ -73,7 +78,9 @@ sgconv = SGConv(graph.num_features, 4, K=2).to(device)
 sgconv.lin.load_state_dict(model[0].state_dict())
 assert_matches(model(features), sgconv(graph.x, graph.edge_index))
 print("Linear(S @ S @ X) equals SGConv(K=2)")
+# --8<-- [end:sgc]
 
+# --8<-- [start:per_node]
 # %% BackPACK on the SGC: per-node gradients and GGN diagonal, against autograd
 model = extend(model)
 loss = loss_function(model(features[train_mask]), graph.y[train_mask])
@@ -106,7 +113,9 @@ print(
     f"per-node gradients {tuple(weight.grad_batch.shape)} "
     "and GGN diagonal match autograd"
 )
+# --8<-- [end:per_node]
 
+# --8<-- [start:train]
 # %% Train it with the damped diagonal GGN step
 for step in range(100):
     model.zero_grad()
@@ -125,3 +134,4 @@ print(
     f"communities predicted correctly: {correct} of "
     f"{int(unlabelled.sum())} unlabelled members"
 )
+# --8<-- [end:train]

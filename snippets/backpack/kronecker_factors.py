@@ -1,3 +1,4 @@
+# --8<-- [start:imports]
 import copy
 import warnings
 
@@ -12,7 +13,9 @@ from torch.func import functional_call, jacrev
 # gradient. That is by design, but recent torch versions warn about it:
 # silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
+# --8<-- [end:imports]
 
+# --8<-- [start:setup]
 # %% The same kind of small network, and the exact GGN to compare with
 # In float64, so that the properties that hold exactly (symmetry, positive
 # semi-definiteness, exactness for one sample) can be checked to rounding
@@ -28,8 +31,10 @@ reference = copy.deepcopy(model)
 names = [name for name, _ in reference.named_parameters()]
 sizes = [p.numel() for p in reference.parameters()]
 theta = torch.cat([p.detach().flatten() for p in reference.parameters()])
+# --8<-- [end:setup]
 
 
+# --8<-- [start:exact]
 def exact_ggn_blocks(inputs, labels):
     """The GGN J^T H_out J of the mean cross-entropy, one block per parameter."""
 
@@ -60,6 +65,10 @@ def relative_error(approximation, exact):
     return ((approximation - exact).norm() / exact.norm()).item()
 
 
+# --8<-- [end:exact]
+
+
+# --8<-- [start:factors]
 model = extend(model)
 loss_function = extend(nn.CrossEntropyLoss())
 
@@ -90,7 +99,9 @@ print(
     "all factors have the expected shapes, are symmetric and positive "
     "semi-definite"
 )
+# --8<-- [end:factors]
 
+# --8<-- [start:table]
 # %% How close is B ⊗ A to the exact GGN block of each parameter?
 print("relative error against the exact GGN block, batch of 16:")
 print(f"{'parameter':10} {'KFAC':>6} {'KFLR':>6} {'KFRA':>6}")
@@ -107,7 +118,9 @@ for name, p, block in zip(
     # 0.01 for 2000 samples; 0.05 leaves room for other random draws.
     kfac_error = relative_error(kfacs_to_mat(p.kfac), kfacs_to_mat(p.kflr))
     assert kfac_error < 0.05, kfac_error
+# --8<-- [end:table]
 
+# --8<-- [start:one_sample]
 # %% For a single sample, KFLR and KFRA are exact
 one_sample = slice(0, 1)
 loss = loss_function(model(inputs[one_sample]), labels[one_sample])
@@ -124,3 +137,4 @@ for p, block in zip(
             kfacs_to_mat(getattr(p, attribute)), block, rtol=0, atol=tolerance
         )
 print("one sample: KFLR and KFRA equal the exact GGN blocks")
+# --8<-- [end:one_sample]

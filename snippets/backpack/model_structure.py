@@ -1,3 +1,4 @@
+# --8<-- [start:imports]
 import copy
 import warnings
 
@@ -11,8 +12,10 @@ from torch.func import functional_call, jacrev
 # gradient. That is by design, but recent torch versions warn about it:
 # silence exactly that warning.
 warnings.filterwarnings("ignore", message="Full backward hook is firing")
+# --8<-- [end:imports]
 
 
+# --8<-- [start:model]
 # %% A model that is not an nn.Sequential: its own forward(), a residual sum
 class Residual(nn.Module):
     def __init__(self):
@@ -30,7 +33,9 @@ N = 16
 inputs = torch.randn(N, 4)
 labels = torch.randint(0, 3, (N,))
 loss_function = extend(nn.CrossEntropyLoss())
+# --8<-- [end:model]
 
+# --8<-- [start:raises]
 # %% Extended as it is, a second-order extension raises
 model = Residual()
 reference = copy.deepcopy(model)
@@ -39,13 +44,17 @@ try:
         loss_function(extend(model)(inputs), labels).backward()
 except NotImplementedError as error:
     print(f"extend(model): NotImplementedError: {error}")
+# --8<-- [end:raises]
 
+# --8<-- [start:converter]
 # %% use_converter=True traces it with torch.fx into modules BackPACK knows
 converted = extend(copy.deepcopy(reference), use_converter=True)
 with backpack(DiagGGNExact()):
     loss_function(converted(inputs), labels).backward()
 print(f"extend(model, use_converter=True): {type(converted).__name__}")
+# --8<-- [end:converter]
 
+# --8<-- [start:check]
 # %% Check the GGN diagonal against J^T H_out J by torch.func, in float64
 # The converter keeps the parameter names; the reference runs in float64.
 reference = reference.double()
@@ -80,8 +89,10 @@ torch.testing.assert_close(
     backpack_diagonal, ggn_diagonal, rtol=0, atol=tolerance
 )
 print("its diag_ggn_exact matches torch.func")
+# --8<-- [end:check]
 
 
+# --8<-- [start:functional]
 # %% A functional call is no module: the converter warns, the extension fails
 class FunctionalTanh(Residual):
     def forward(self, x):
@@ -98,3 +109,4 @@ try:
 except AssertionError as error:
     # BackPACK's own check: nothing was backpropagated to the hidden layer
     print(f"torch.tanh in forward(): {str(error).split('.')[0]}")
+# --8<-- [end:functional]
