@@ -4,7 +4,8 @@ Prints each Python block of the pages (all pages by default) with its lines of c
 marked, and per page and for the site the count, median and largest of the unfolded blocks,
 against engine/targets.py's SHOWN_BLOCK_* budgets (tests/test_pages.py holds the site to them).
 ``--heights SITE`` adds each built page's height in CSS pixels, as Chromium lays it out at
-1280 x 800 with every folded block closed (a measure, not a test: it depends on fonts).
+1280 x 800 with every folded block closed and all code drawn (a measure, not a test: it
+depends on fonts).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def heights(site: Path, pages: list[Path]) -> dict[Path, int]:
         for source in pages:
             built = built_file_of(site, source).relative_to(site).as_posix()
             page.goto(f"http://127.0.0.1:{server.server_port}/{built}", wait_until="load")
+            # The site's CSS lets the browser skip drawing code off screen (content-visibility),
+            # which makes the height a guess: draw everything first.
+            page.add_style_tag(content="* { content-visibility: visible !important; }")
             found[source] = page.evaluate("document.documentElement.scrollHeight")
         browser.close()
     server.shutdown()
