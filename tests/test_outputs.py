@@ -52,7 +52,8 @@ def repo(tmp_path_factory):
 def test_the_suite_fails_on_a_stale_output_and_says_how_to_fix_it(repo):
     verdict = suite_on_scratch(repo)
     assert verdict.returncode == 1, verdict.stdout + verdict.stderr
-    assert "docs/scratch.md:3: the page states this output" in verdict.stdout
+    # At the output block the page states, not at the code above it.
+    assert "docs/scratch.md:9: the page states this output" in verdict.stdout
     assert "make outputs" in verdict.stdout
 
 
