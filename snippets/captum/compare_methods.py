@@ -1,3 +1,4 @@
+# --8<-- [start:setup]
 import torch
 from captum.attr import IntegratedGradients, NoiseTunnel, Saliency
 from torch import nn
@@ -69,16 +70,17 @@ with torch.no_grad():
     accuracy = (model(images).argmax(dim=1) == labels).float().mean().item()
 print(f"accuracy on 1000 fresh images: {accuracy:.3f}")
 
-# %% The same test image as in integrated_gradients.py
+# %% The test image of integrated_gradients.py
 noise = 0.3 * torch.randn(1, 3, SIZE, SIZE, device=device)
 square_at = (
     torch.tensor([2], device=device),
     torch.tensor([3], device=device),
 )
 image = draw_squares(noise, *square_at)
-on_square = draw_squares(torch.zeros_like(image), *square_at) > 0
-TARGET = 1
+TARGET = 1  # the logit of "square in the top-left"
+# --8<-- [end:setup]
 
+# --8<-- [start:methods]
 # %% Three attribution methods on one input
 integrated_gradients = IntegratedGradients(model)
 N_STEPS, NT_SAMPLES = 64, 10
@@ -107,19 +109,36 @@ gradient_evaluations = {
     "Integrated gradients": N_STEPS,
     "SmoothGrad on IG": N_STEPS * NT_SAMPLES,
 }
+# --8<-- [end:methods]
 
-# %% Cost, completeness and how much of each map falls on the square (16 of 256 pixels)
+
+# --8<-- [start:share]
+# %% How much of a map falls on a region: one definition for every map
+def pixel_map(attribution):
+    """A [1, C, H, W] attribution summed over its C channels: [H, W]."""
+    return attribution[0].sum(dim=0)
+
+
+def share_on(region, attribution):
+    """The share of |pixel map| on region, a [H, W] mask of pixels."""
+    magnitude = pixel_map(attribution).abs()
+    return (magnitude[region].sum() / magnitude.sum()).item()
+
+
+# The square's 16 pixels, of 256
+on_square = draw_squares(torch.zeros_like(image), *square_at)[0, 0] > 0
+# --8<-- [end:share]
+
+# --8<-- [start:table]
+# %% Cost, completeness and the share of each map on the square
 with torch.no_grad():
-    difference = (
-        model(image)[0, TARGET] - model(torch.zeros_like(image))[0, TARGET]
-    )
+    difference = (model(image) - model(torch.zeros_like(image)))[0, TARGET]
 # One decimal and whole percents: the digits a reader sees on any CPU kernel
 print(f"F(x) - F(black image) = {difference:.1f}")
 print(f"{'method':20} {'gradients':>9} {'sum':>6} {'on the square':>14}")
 shares = {}
 for name, attribution in attributions.items():
-    magnitude = attribution.abs()
-    shares[name] = (magnitude[on_square].sum() / magnitude.sum()).item()
+    shares[name] = share_on(on_square, attribution)
     total = attribution.sum().item()
     print(
         f"{name:20} {gradient_evaluations[name]:9} {total:6.1f} {shares[name]:14.0%}"
@@ -139,3 +158,4 @@ assert (
     min(shares["Integrated gradients"], shares["SmoothGrad on IG"])
     > shares["Saliency"]
 )
+# --8<-- [end:table]

@@ -1,3 +1,4 @@
+# --8<-- [start:data]
 import matplotlib.pyplot as plt
 import torch
 from captum.attr import IntegratedGradients
@@ -36,6 +37,10 @@ def make_batch(n):
     return draw_squares(noise, rows, cols), labels
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:model]
 # %% The site's CNN body, with max pooling and a linear head for two classes
 class CNN(nn.Module):
     def __init__(self, in_channels, hidden_channels=8, num_classes=2):
@@ -55,6 +60,10 @@ class CNN(nn.Module):
         return self.head(self.pool(h).flatten(1))
 
 
+# --8<-- [end:model]
+
+# --8<-- [start:train]
+# %% Train on 40 fresh batches, then score on 1000 images never seen
 model = CNN(in_channels=3).to(device)
 optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
 for step in range(40):
@@ -69,7 +78,9 @@ images, labels = make_batch(1000)
 with torch.no_grad():
     accuracy = (model(images).argmax(dim=1) == labels).float().mean().item()
 print(f"accuracy on 1000 fresh images: {accuracy:.3f}")
+# --8<-- [end:train]
 
+# --8<-- [start:image]
 # %% One test image with its square in the top-left quadrant, and two baselines
 noise = 0.3 * torch.randn(1, 3, SIZE, SIZE, device=device)
 square_at = (
@@ -82,7 +93,9 @@ baselines = {
     "same noise, no square": noise,
 }
 TARGET = 1  # the logit of "square in the top-left"
+# --8<-- [end:image]
 
+# --8<-- [start:attribute]
 # %% Integrated gradients from each baseline, checked for completeness
 integrated_gradients = IntegratedGradients(model)
 # The square's pixels
@@ -125,7 +138,9 @@ assert (attributions["same noise, no square"][~on_square] == 0).all()
 print(
     "attributions sum to F(x) - F(baseline) within 0.5 %; |delta| below the same tolerance"
 )
+# --8<-- [end:attribute]
 
+# --8<-- [start:figure]
 # %% The image and where each baseline puts the attribution (summed over the colour channels)
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.6))
 axes[0].imshow(image[0].mean(dim=0).cpu(), cmap="gray")
@@ -143,3 +158,4 @@ fig.tight_layout()
 # Text stays text in the SVG file: small, and sharp at any zoom
 plt.rcParams["svg.fonttype"] = "none"
 fig.savefig("integrated_gradients.svg")
+# --8<-- [end:figure]

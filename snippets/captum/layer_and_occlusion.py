@@ -84,6 +84,22 @@ square_at = (
 )
 image = draw_squares(noise, *square_at)
 TARGET = 1  # the logit of "square in the top-left"
+
+
+# %% How much of a map falls on a region, as in compare_methods.py
+def pixel_map(attribution):
+    """A [1, C, H, W] attribution summed over its C channels: [H, W]."""
+    return attribution[0].sum(dim=0)
+
+
+def share_on(region, attribution):
+    """The share of |pixel map| on region, a [H, W] mask of pixels."""
+    magnitude = pixel_map(attribution).abs()
+    return (magnitude[region].sum() / magnitude.sum()).item()
+
+
+# The square's 16 pixels, of 256
+on_square = draw_squares(torch.zeros_like(image), *square_at)[0, 0] > 0
 # --8<-- [end:setup]
 
 # --8<-- [start:layer]
@@ -112,7 +128,11 @@ integrated = IntegratedGradients(model).attribute(
 )
 # Grad-CAM weighs conv2's channels by their gradient averaged over positions;
 # conv2 keeps the 16 x 16 grid (padding 1), so no upsampling is needed.
-grad_cam = LayerGradCam(model, model.conv2).attribute(image, target=TARGET)
+grad_cam = LayerGradCam(model, model.conv2)
+# LayerGradCam returns the signed map; the paper's ReLU is an option
+signed_cam = grad_cam.attribute(image, target=TARGET)
+relu_cam = grad_cam.attribute(image, target=TARGET, relu_attributions=True)
+torch.testing.assert_close(relu_cam, signed_cam.clamp(min=0), atol=0, rtol=0)
 # Occlusion: the drop of F when a window is set to 0, averaged over windows
 occlusion = Occlusion(model).attribute(
     image,
@@ -122,24 +142,27 @@ occlusion = Occlusion(model).attribute(
     target=TARGET,
 )
 maps = {
-    "Integrated gradients": integrated[0].sum(dim=0),
-    "Grad-CAM on conv2": grad_cam[0, 0],
-    "Occlusion 4 x 4": occlusion[0].sum(dim=0),
+    "Integrated gradients": integrated,
+    "Grad-CAM, ReLU": relu_cam,
+    "Occlusion 4 x 4": occlusion,
 }
-passes = {"Integrated gradients": 64, "Grad-CAM on conv2": 1}
+passes = {"Integrated gradients": 64, "Grad-CAM, ReLU": 1}
 passes["Occlusion 4 x 4"] = 1 + 7 * 7  # the input, and 7 x 7 window positions
-on_square = draw_squares(torch.zeros_like(image), *square_at)[0, 0] > 0
+# --8<-- [end:maps]
+
+# --8<-- [start:agree]
+# %% Where each map puts its mass, and how the maps agree
 print("map                   passes  on the square  peak on the square")
 peaks = {}
-for name, heat in maps.items():
-    # Grad-CAM's paper keeps the positive part; compare the same for all three
-    magnitude = (
-        heat.clamp(min=0) if name.startswith("Grad-CAM") else heat.abs()
-    )
-    share = magnitude[on_square].sum() / magnitude.sum()
+for name, attribution in maps.items():
+    magnitude = pixel_map(attribution).abs()
     peaks[name] = bool(on_square.flatten()[magnitude.argmax()])
+    share = share_on(on_square, attribution)
     print(f"{name:20} {passes[name]:7} {share:14.0%}  {peaks[name]}")
-ig_map, cam_map, occlusion_map = maps.values()
+ig_map, cam_map, occlusion_map = (
+    pixel_map(attribution)
+    for attribution in (integrated, signed_cam, occlusion)
+)
 correlation = torch.corrcoef(
     torch.stack([ig_map.flatten(), occlusion_map.flatten()])
 )
@@ -152,12 +175,17 @@ assert correlation[0, 1] > 0.5
 # in the top-left cells and penalises them elsewhere, and Grad-CAM averages
 # those gradients over positions. It sees what a channel detects, not where.
 assert (cam_map[on_square] < 0).all()
-# --8<-- [end:maps]
+# --8<-- [end:agree]
 
 # --8<-- [start:figure]
-# %% Figure: the three maps side by side
+# %% Figure: IG, the signed Grad-CAM map and occlusion side by side
+shown = {
+    "Integrated gradients": ig_map,
+    "Grad-CAM on conv2 (signed)": cam_map,
+    "Occlusion 4 x 4": occlusion_map,
+}
 fig, axes = plt.subplots(1, 3, figsize=(7, 2.5))
-for ax, (name, heat) in zip(axes, maps.items()):
+for ax, (name, heat) in zip(axes, shown.items()):
     heat = heat.detach().cpu()
     limit = heat.abs().max()
     ax.imshow(heat, cmap="RdBu_r", vmin=-limit, vmax=limit)

@@ -31,6 +31,11 @@ def add_patch(images, where):
     return images + 1.5 * (where[:, None, None, None] & corner)
 
 
+# --8<-- [end:data]
+
+
+# --8<-- [start:datasets]
+# %% Two training sets: the buggy one and the fixed one
 def buggy_batch(n):
     """The bug: the patch is on every image of class 1, and only on those."""
     labels = torch.randint(0, 2, (n,), device=device)
@@ -44,12 +49,12 @@ def fixed_batch(n):
     return add_patch(draw_bars(labels)[0], where), labels
 
 
-# --8<-- [end:data]
+# --8<-- [end:datasets]
 
 
 # --8<-- [start:train]
 # %% The same small CNN, trained on either data set
-def train(make_batch, steps=80):
+def train(make_batch, steps=160):
     model = nn.Sequential(
         nn.Conv2d(1, 8, kernel_size=3, padding=1),
         nn.ReLU(),
@@ -94,7 +99,9 @@ accuracy = {
     for model_name, model in models.items()
     for test_name, test_images in tests.items()
 }
+# --8<-- [end:test]
 
+# --8<-- [start:attributions]
 # %% Where IG (black baseline) puts |attribution|, on 100 test images of class 1
 explained = tests["patch as in training"][labels == 1][:100]
 on_bar = bars[labels == 1][:100]
@@ -109,7 +116,7 @@ for name, model in models.items():
         magnitude[:, corner].sum() / magnitude.sum()
     ).item()
     share[name, "bar"] = (magnitude[on_bar].sum() / magnitude.sum()).item()
-# --8<-- [end:test]
+# --8<-- [end:attributions]
 
 # --8<-- [start:checks]
 # %% The table, and the checks of each step of the story
@@ -123,18 +130,25 @@ for region, size in (("corner", "9 px"), ("bar", "6 px")):
     print(f"{f'  the {region} ({size})':24} {row[0]:10.0%} {row[1]:10.0%}")
 
 # Margins of several points around each threshold: 1000 test images give an
-# accuracy within about 3 points of the model's true one.
+# accuracy within about 3 points of the model's true one. The shares move with
+# the training run: over seeds 1 to 40 the fixed model's corner got 6 to 33 %.
 # Trained on the buggy data: the accuracy looks fine ...
 assert accuracy["buggy data", "patch as in training"] > 0.95
-# ... IG puts most of the attribution on the patch, almost none on the bar ...
-assert share["buggy data", "corner"] > 0.5 > 10 * share["buggy data", "bar"]
+# ... IG puts most of the attribution on the patch, far less on the bar ...
+assert share["buggy data", "corner"] > max(0.5, 5 * share["buggy data", "bar"])
 # ... and without the patch the model guesses; with it on class 0, it inverts.
 assert accuracy["buggy data", "patch removed"] < 0.6
-assert accuracy["buggy data", "patch on class 0"] < 0.1
-# Trained on the fixed data: right wherever the patch is, and IG moves to the bar
-assert min(accuracy["fixed data", test_name] for test_name in tests) > 0.9
-assert share["fixed data", "bar"] > share["fixed data", "corner"]
-assert share["fixed data", "corner"] < share["buggy data", "corner"] / 3
+assert accuracy["buggy data", "patch on class 0"] < 0.2
+# Trained on the fixed data: right, and as right, wherever the patch is ...
+fixed = [accuracy["fixed data", test_name] for test_name in tests]
+assert min(fixed) > 0.85 and max(fixed) - min(fixed) < 0.05
+# ... and IG moves from the corner to the bar: the corner's share falls by
+# a third or more; the bar's doubles or more, to over 3 times the share of
+# its 6 pixels among 256 (11 to 60 % over those 40 seeds).
+assert share["fixed data", "corner"] < share["buggy data", "corner"] / 1.5
+assert share["fixed data", "bar"] > max(
+    2 * share["buggy data", "bar"], 3 * 6 / 256
+)
 # --8<-- [end:checks]
 
 # --8<-- [start:figure]
