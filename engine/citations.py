@@ -21,13 +21,12 @@ from pybtex.database import parse_file
 from pybtex.style.formatting.plain import Style
 
 from engine.paths import DOCS
-from engine.run_values import prose_lines
+from engine.run_values import outside_code_spans, prose_lines
 
 log = logging.getLogger("mkdocs.citations")
 # [@key], [@a; @b]: one or more keys, each after an @, separated by semicolons.
 CITATION = re.compile(r"\[(?P<keys>@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\](?!\()")
 KEY = re.compile(r"@(?P<key>[\w:-]+)")
-CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
 @functools.cache
@@ -57,11 +56,7 @@ def cite(lines: list[str], bib_file: Path) -> list[str]:
         return "".join(f"[^{key}]" for key in found)
 
     for index, line in prose_lines(lines):
-        parts, last = [], 0
-        for span in CODE_SPAN.finditer(line):
-            parts += [CITATION.sub(replace, line[last : span.start()]), span.group(0)]
-            last = span.end()
-        out[index] = "".join([*parts, CITATION.sub(replace, line[last:])])
+        out[index] = outside_code_spans(line, lambda text: CITATION.sub(replace, text))
     if not cited:
         return out
     return [*out, "", *(f"[^{key}]: {reference_text(bib_file, key)}" for key in cited)]

@@ -19,6 +19,7 @@ from markdown.blockprocessors import CodeBlockProcessor
 from engine.fences import PYTHON_LANGS, Fence, iter_fences
 from engine.pages import ExpandedPage, expand_page, is_include, site_config
 from engine.paths import rel
+from engine.run_values import CODE_SPAN
 
 # Every language a fence on the site may have: Python (run), its stated output (text), commands
 # for the reader's shell (sh, bash: commands only), generated comparisons, and data formats.
@@ -160,7 +161,6 @@ ACTIVE_HTML = re.compile(
     r"|<\s*[a-z][\w-]*\b[^>]*\s(?P<handler>on[a-z]+)\s*=",
     re.IGNORECASE,
 )
-CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
 def active_html(page: Path) -> list[str]:

@@ -52,7 +52,7 @@ def prose_lines(lines: list[str]):
             yield index, line
 
 
-def _outside_code_spans(line: str, replace) -> str:
+def outside_code_spans(line: str, replace) -> str:
     """``line`` with ``replace`` applied to each stretch outside inline code."""
     out, last = [], 0
     for span in CODE_SPAN.finditer(line):
@@ -73,7 +73,7 @@ def marks(lines: list[str]) -> tuple[list[Mark], list[int]]:
                 malformed.append(lineno)
             return text
 
-        _outside_code_spans(line, collect)
+        outside_code_spans(line, collect)
         found += seen
     return found, malformed
 
@@ -82,7 +82,7 @@ def render(lines: list[str]) -> list[str]:
     """The lines as the reader gets them: each mark replaced by its value."""
     rendered = list(lines)
     for index, line in prose_lines(lines):
-        rendered[index] = _outside_code_spans(line, lambda text: MARK.sub(r"\g<value>", text))
+        rendered[index] = outside_code_spans(line, lambda text: MARK.sub(r"\g<value>", text))
     return rendered
 
 

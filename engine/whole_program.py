@@ -18,7 +18,8 @@ import re
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
+from engine.highlight import FENCE_OPEN
+
 # An include of part of a file: a named section (file.py:name) or lines (file.py:3:9).
 PART = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+\.py):(?P<part>[^"]+)"[ \t]*$')
 LINK = (
