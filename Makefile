@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 
-.PHONY: help setup torch lock serve build offline test check lint browser sandbox outputs seeds bench matrix gpu lighthouse page clean
+.PHONY: help setup torch lock serve build offline test check lint browser sandbox outputs seeds bench matrix gpu lighthouse page compat clean
 
 setup: $(VENV)/.installed
 
@@ -29,6 +29,7 @@ help:
 	@echo "make matrix / make gpu          every program on every CPU kernel set and thread count / on a GPU"
 	@echo "make bench / make lighthouse    the figures of the README (speed, weight, Lighthouse)"
 	@echo "make lock                       resolve requirements.txt again into lock/*.txt, with hashes"
+	@echo "make compat                     every program under the oldest versions compat.toml claims (NEWEST=1: newest)"
 	@echo "make clean                      remove the built site, the build cache and node_modules"
 
 # Every distribution comes from lock/*.txt, each file checked against its sha256 (--require-hashes;
@@ -119,6 +120,13 @@ bench: setup
 # (scripts/matrix.py); CELLS=default:2 runs one cell, as CI does.
 matrix: setup
 	$(BIN)/python scripts/matrix.py $(if $(CELLS),--cells $(CELLS))
+
+# Every program under the oldest version of each library compat.toml claims, one library at a time,
+# then all together, each in a venv outside the repository (scripts/compat.py): rewrites
+# lock/compat.json, whose ranges the pages state. CELLS=captum reruns some cells; NEWEST=1 runs the
+# newest release of each library instead (the weekly workflow) and writes nothing.
+compat: setup sandbox
+	$(BIN)/python scripts/compat.py $(if $(NEWEST),--newest) $(if $(CELLS),--cells $(CELLS))
 
 # On a machine with a GPU: every snippet there and with the GPU hidden, recorded in docs/gpu-runs.md.
 gpu: setup

@@ -1,25 +1,137 @@
-"""The versions every page states it was built and tested with ("Tested with" in the footer).
+"""The versions every page states it was built and tested with ("Built and tested with").
 
-They are also part of the cache keys of executed walkthroughs and drawn figures, so that an upgraded
-library shows its own outputs, never stale ones.
+The installed versions (tested_with) also key the caches of executed walkthroughs and drawn figures,
+so that an upgraded library shows its own outputs, never stale ones. The range a page states for a
+library comes from the last `make compat` record (lock/compat.json, scripts/compat.py): from the
+oldest version in compat.toml, where its programs passed, to the pinned one. This module is also
+a Markdown extension that ends each page with the line, naming the libraries its code imports
+(includes expanded), so any builder that runs Python-Markdown with it shows the same line.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import platform
+import re
 from importlib.metadata import version
+from xml.etree.ElementTree import SubElement
 
-# (distribution, the name readers know it by)
+from markdown import Extension
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from engine.paths import REPO
+
+# (distribution, the name readers know it by, the modules a program imports it by)
 LIBRARIES = [
-    ("torch", "PyTorch"),
-    ("torch-geometric", "PyG"),
-    ("pytorch-lightning", "PyTorch Lightning"),
-    ("captum", "Captum"),
-    ("backpack-for-pytorch", "BackPACK"),
+    ("torch", "PyTorch", ("torch",)),
+    ("torch-geometric", "PyG", ("torch_geometric",)),
+    ("pytorch-lightning", "PyTorch Lightning", ("pytorch_lightning", "lightning_fabric")),
+    ("captum", "Captum", ("captum",)),
+    ("backpack-for-pytorch", "BackPACK", ("backpack",)),
 ]
+DISTRIBUTIONS = [distribution for distribution, _, _ in LIBRARIES]
+# The oldest version claimed of each library, and the verdicts of `make compat`.
+RANGES = REPO / "compat.toml"
+RECORD = REPO / "lock" / "compat.json"
+# What `make setup` installs, in which every program runs (not the builders' lock, say).
+LOCKS = [REPO / "lock" / "torch.txt", REPO / "lock" / "site.txt"]
+# The cell of all oldest versions together (scripts/compat.py).
+ALL = "all-oldest"
+IMPORT = re.compile(r"^[ \t>]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)
 
 
 def tested_with() -> list[tuple[str, str]]:
     return [("Python", platform.python_version())] + [
-        (label, version(package)) for package, label in LIBRARIES
+        (label, version(package)) for package, label, _ in LIBRARIES
     ]
+
+
+def imported(code: str) -> set[str]:
+    """The distributions of LIBRARIES that ``code`` imports."""
+    modules = set(IMPORT.findall(code))
+    return {dist for dist, _, names in LIBRARIES if modules & set(names)}
+
+
+def inputs_digest() -> dict[str, str]:
+    """What a record is made from: the lock files of the programs' environment and the ranges,
+    each as a sha256."""
+    locks = hashlib.sha256()
+    for path in LOCKS:
+        locks.update(path.name.encode() + b"\0" + path.read_bytes())
+    return {"locks": locks.hexdigest(), "ranges": hashlib.sha256(RANGES.read_bytes()).hexdigest()}
+
+
+def load_record() -> dict:
+    return json.loads(RECORD.read_text(encoding="utf-8")) if RECORD.exists() else {}
+
+
+def is_current(record: dict) -> bool:
+    """Whether ``record`` was made from the lock files and ranges there are now."""
+    return all(record.get(key) == value for key, value in inputs_digest().items())
+
+
+def ranges(record: dict, pinned: dict[str, str] | None = None) -> dict[str, str]:
+    """Per library, the versions that passed, as a page states them: "2.6.1–2.8.1"; with "(outputs
+    shown are from 2.8.1)" where an older one printed otherwise but its checks passed; the pinned
+    version alone where the library's cell, or the programs importing it in the cell of all oldest
+    versions together, failed or did not run."""
+    pinned = pinned or {dist: version(dist) for dist in DISTRIBUTIONS}
+    cells = record.get("cells", {})
+    stated = {}
+    for dist in DISTRIBUTIONS:
+        own = cells.get(dist, {}).get("programs", {})
+        together = cells.get(ALL, {}).get("programs", {})
+        verdicts = [*own.values(), *(together.get(label, "fail") for label in own)]
+        oldest = cells.get(dist, {}).get("installed", {}).get(dist, [pinned[dist]])[0]
+        if not own or "fail" in verdicts or oldest == pinned[dist]:
+            stated[dist] = pinned[dist]
+            continue
+        stated[dist] = f"{oldest}–{pinned[dist]}"
+        if "prints differently" in verdicts:
+            stated[dist] += f" (outputs shown are from {pinned[dist]})"
+    return stated
+
+
+def line(libraries: set[str], record: dict | None = None) -> list[tuple[str, str]]:
+    """(name, versions) for the line of a page whose code imports ``libraries``; a page without
+    any (the home page, the API index) states every library: the site as a whole."""
+    stated = ranges(load_record() if record is None else record)
+    chosen = libraries or set(DISTRIBUTIONS)
+    named = [(label, stated[dist]) for dist, label, _ in LIBRARIES if dist in chosen]
+    return [("Python", platform.python_version()), *named]
+
+
+def html(pairs: list[tuple[str, str]]) -> str:
+    """The line; out of the search index, as the footer line was (every page would match)."""
+    shown = ", ".join(f"{name}&nbsp;{versions}" for name, versions in pairs)
+    return f'<p class="tested-with" data-search-exclude>Built and tested with {shown}.</p>'
+
+
+class ImportsSeen(Preprocessor):
+    """Notes the libraries the page's code imports, after pymdownx.snippets has expanded the
+    includes (its priority is 32) and before the fences are stashed away (25)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.md.tested_libraries = imported("\n".join(lines))
+        return lines
+
+
+class TestedWithLine(Treeprocessor):
+    """Ends the page with its "Built and tested with" line: raw HTML, stashed, after the table of
+    contents is made (a postprocessor would also run on each heading's text, for the anchors)."""
+
+    def run(self, root) -> None:
+        pairs = line(getattr(self.md, "tested_libraries", set()))
+        SubElement(root, "p").text = self.md.htmlStash.store(html(pairs))
+
+
+class TestedWithExtension(Extension):
+    def extendMarkdown(self, md) -> None:
+        md.preprocessors.register(ImportsSeen(md), "tested_with_imports", 31)
+        md.treeprocessors.register(TestedWithLine(md), "tested_with_line", 1)
+
+
+def makeExtension(**kwargs) -> TestedWithExtension:
+    return TestedWithExtension(**kwargs)

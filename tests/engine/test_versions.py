@@ -1,12 +1,108 @@
-"""engine.versions: what every page states it was tested with."""
+"""engine.versions: what every page states it was tested with, and the ranges from `make compat`."""
 
 import platform
 from importlib.metadata import version
 
+import markdown
+import pytest
+
 from engine import versions
+
+PINNED = {
+    "torch": "2.14.1",
+    "torch-geometric": "2.8.1",
+    "pytorch-lightning": "2.6.6",
+    "captum": "0.9.0",
+    "backpack-for-pytorch": "1.7.1",
+}
+
+
+def cell(dist: str, oldest: str, **programs: str) -> dict:
+    return {"installed": {dist: [oldest, "0" * 64]}, "programs": programs}
 
 
 def test_python_and_each_library_with_its_installed_version():
     stated = dict(versions.tested_with())
     assert stated["Python"] == platform.python_version()
     assert stated["PyTorch"] == version("torch") and "PyG" in stated and "BackPACK" in stated
+
+
+def test_the_record_is_made_from_the_lock_files_there_are_now():
+    record = versions.load_record()
+    assert versions.is_current(record), (
+        f"{versions.RECORD.name} was made from other lock files or another compat.toml than the "
+        "ones there are now: run `make compat` and commit lock/compat.json"
+    )
+
+
+def test_a_changed_lock_file_makes_the_record_stale(tmp_path, monkeypatch):
+    lock = tmp_path / "torch.txt"
+    lock.write_text("torch==2.14.1 --hash=sha256:aa\n")
+    monkeypatch.setattr(versions, "LOCKS", [lock])
+    record = versions.inputs_digest()
+    assert versions.is_current(record)
+    lock.write_text("torch==2.14.2 --hash=sha256:bb\n")
+    assert not versions.is_current(record)
+
+
+RECORD = {
+    "cells": {
+        "torch-geometric": cell("torch-geometric", "2.6.1", a="pass", b="pass"),
+        "captum": cell("captum", "0.8.0", c="pass", d="prints differently"),
+        "backpack-for-pytorch": cell("backpack-for-pytorch", "1.6.0", e="fail", f="pass"),
+        "pytorch-lightning": cell("pytorch-lightning", "2.4.0", g="pass"),
+        versions.ALL: {
+            "programs": {"a": "pass", "b": "pass", "c": "pass", "d": "pass", "g": "fail"}
+        },
+    }
+}
+
+
+@pytest.mark.parametrize(
+    "dist, stated",
+    [
+        ("torch-geometric", "2.6.1–2.8.1"),
+        # Checks pass, an output differs: the range holds, the page says whose outputs it shows.
+        ("captum", "0.8.0–0.9.0 (outputs shown are from 0.9.0)"),
+        # A failing program in the library's own cell, or in the cell of all oldest together.
+        ("backpack-for-pytorch", "1.7.1"),
+        ("pytorch-lightning", "2.6.6"),
+        # No cell at all.
+        ("torch", "2.14.1"),
+    ],
+)
+def test_the_range_stated_is_the_one_that_passed(dist, stated):
+    assert versions.ranges(RECORD, PINNED)[dist] == stated
+
+
+def test_without_the_cell_of_all_oldest_no_range_is_claimed():
+    alone = {"cells": {"torch-geometric": RECORD["cells"]["torch-geometric"]}}
+    assert versions.ranges(alone, PINNED)["torch-geometric"] == "2.8.1"
+
+
+def render(text: str) -> str:
+    return markdown.Markdown(extensions=["fenced_code", "toc", "engine.versions"]).convert(text)
+
+
+def test_the_line_ends_the_page_and_stays_out_of_headings():
+    page = render("## A heading\n\nText.\n")
+    assert 'id="a-heading"' in page and page.rstrip().endswith(".</p>")
+    assert page.count("Built and tested with") == 1
+
+
+def test_a_page_states_the_libraries_its_code_imports():
+    page = render("# PyG\n\n```python\nimport torch\nfrom torch_geometric.nn import GCNConv\n```\n")
+    stated = page.rpartition('class="tested-with"')[2]
+    assert f"Python&nbsp;{platform.python_version()}" in stated
+    assert "PyTorch&nbsp;" in stated and "PyG&nbsp;" in stated
+    assert "Captum" not in stated and "BackPACK" not in stated
+
+
+def test_a_page_without_library_code_states_every_library():
+    stated = render("# Home\n\nNo code here.\n").rpartition('class="tested-with"')[2]
+    assert all(f"{label}&nbsp;" in stated for _, label, _ in versions.LIBRARIES)
+
+
+def test_imports_are_found_by_module_not_by_mention():
+    code = "import torch\n# captum is not used here\nfrom lightning_fabric import Fabric\n"
+    assert versions.imported(code) == {"torch", "pytorch-lightning"}

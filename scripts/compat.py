@@ -1,0 +1,187 @@
+"""`make compat`: every program under the oldest version of each library the pages claim
+(compat.toml), one library at a time and then all of them together, with verdicts recorded in
+lock/compat.json, from which each page states the range that passed (engine/versions.py).
+
+A cell is a virtual environment outside the repository (engine.paths.cache_root()/compat/<cell>)
+that sees the locked one (.venv) behind its own site-packages, where pip puts what the cell's
+versions need: resolved against the locked environment (a dry run's report, with the sha256 the
+registry gives), then installed from those hashes alone. The cell's interpreter runs this script
+again (--in-cell) to run the programs through the engine's runner, the same sandbox and
+comparisons as tests/test_snippets.py. Per program: pass, "prints differently" (its checks pass,
+a stated output or quoted number differs) or fail.
+
+`--newest` (the weekly workflow): one cell with the newest release of every library; exits 1 naming
+each program that does not pass, the versions and the first differing line; writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tomllib
+from itertools import zip_longest
+from pathlib import Path
+
+from engine import versions
+from engine.paths import REPO, cache_root
+
+PIP = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
+ALL = versions.ALL
+
+
+def cells(newest: bool) -> dict[str, list[str]]:
+    """Each cell's requirements: `library===oldest` (=== so that a local build such as 2.13.0+cpu
+    is not taken for 2.13.0) with what goes along, per library, then all together."""
+    declared = tomllib.loads(versions.RANGES.read_text(encoding="utf-8"))
+    if newest:
+        names = [part for lib, spec in declared.items() for part in [lib, *spec.get("with", [])]]
+        return {"newest": [name.partition("<")[0] for name in names]}
+    found = {
+        lib: [f"{lib}==={spec['oldest']}", *spec.get("with", [])] for lib, spec in declared.items()
+    }
+    return found | {ALL: [req for reqs in found.values() for req in reqs]}
+
+
+def make_cell(name: str, requirements: list[str], upgrade: bool) -> tuple[Path, dict]:
+    """The cell's interpreter and {distribution: [version, sha256]} of what it adds to the lock."""
+    folder = cache_root() / "compat" / name
+    stamp = folder / "installed.json"
+    if not upgrade and stamp.exists():
+        kept = json.loads(stamp.read_text(encoding="utf-8"))
+        if kept["requirements"] == requirements:
+            return folder / "bin" / "python", kept["installed"]
+    shutil.rmtree(folder, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    own = Path(sysconfig.get_path("purelib", vars={"base": str(folder)}))
+    locked = sysconfig.get_path("purelib")
+    # Behind the cell's own packages, the locked environment (its .pth files too: the engine).
+    (own / "locked.pth").write_text(f"import site; site.addsitedir({locked!r})\n", encoding="utf-8")
+    python = folder / "bin" / "python"
+    report = folder / "report.json"
+    resolve = [*PIP, "install", "--dry-run", "--report", str(report), *requirements]
+    subprocess.run([python, *resolve, *(["--upgrade"] if upgrade else [])], check=True)
+    wanted = json.loads(report.read_text(encoding="utf-8"))["install"]
+    installed = {
+        item["metadata"]["name"]: [item["metadata"]["version"], hash_of(item)] for item in wanted
+    }
+    hashed = folder / "requirements.txt"
+    lines = [f"{dist}==={v} --hash=sha256:{sha}" for dist, (v, sha) in installed.items()]
+    hashed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    install = ["install", "--no-deps", "--ignore-installed", "--require-hashes", "-r", str(hashed)]
+    subprocess.run([python, *PIP, *install], check=True)
+    record = {"requirements": requirements, "installed": installed}
+    stamp.write_text(json.dumps(record), encoding="utf-8")
+    return python, installed
+
+
+def hash_of(item: dict) -> str:
+    archive = item["download_info"].get("archive_info", {})
+    return archive.get("hashes", {}).get("sha256") or archive["hash"].partition("=")[2]
+
+
+def run_cell(python: Path, libraries: list[str]) -> dict:
+    """The verdicts of the programs that import ``libraries``, run by the cell's interpreter."""
+    command = [python, Path(__file__).resolve(), "--in-cell", *libraries]
+    done = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def in_cell(libraries: list[str]) -> dict:
+    """Run here (the cell's interpreter): each program that imports one of ``libraries`` (all
+    programs where none is named)."""
+    from engine.programs import collect_programs
+
+    verdicts, firsts = {}, {}
+    for program in collect_programs():
+        if not libraries or versions.imported(program.code) & set(libraries):
+            verdict, first = verdict_of(program)
+            verdicts[program.label] = verdict
+            firsts |= {program.label: first} if first else {}
+            print(f"{verdict:>18}  {program.label}  {first}", file=sys.stderr, flush=True)
+    return {"programs": verdicts, "first_difference": firsts}
+
+
+def verdict_of(program) -> tuple[str, str]:
+    """As tests/test_snippets.py judges a run: (verdict, the first line that tells why)."""
+    from engine.runner import SnippetError, check_result, run_code
+
+    try:
+        result = run_code(program.code, label=program.label, filename=program.filename, check=False)
+        check_result(result, program.shown_on)
+    except SnippetError as error:
+        return "fail", str(error).strip().splitlines()[-1]
+    unstated = program.unstated_output(result.stdout)
+    if unstated:
+        where, stated = unstated
+        pairs = zip_longest(stated.splitlines(), result.stdout.splitlines(), fillvalue="")
+        first = next(((s, p) for s, p in pairs if s.strip() != p.strip()), (stated, result.stdout))
+        return "prints differently", f"{where} states {first[0]!r}, it printed {first[1]!r}"
+    unprinted = program.unprinted_values(result.stdout)
+    return ("prints differently", unprinted[0]) if unprinted else ("pass", "")
+
+
+def run_all(chosen: list[str] | None, newest: bool) -> dict:
+    """Each chosen cell, one after the other: its versions and verdicts (recorded as each ends,
+    unless ``newest``)."""
+    done = {}
+    for name, requirements in cells(newest).items():
+        if chosen and name not in chosen:
+            continue
+        print(f"cell {name}: {' '.join(requirements)}", file=sys.stderr, flush=True)
+        python, installed = make_cell(name, requirements, upgrade=newest)
+        # torch, and every cell of several libraries, runs every program.
+        libraries = [name] if name in versions.DISTRIBUTIONS and name != "torch" else []
+        done[name] = {"installed": installed, **run_cell(python, libraries)}
+        if not newest:
+            write_record({name: done[name]})
+    return done
+
+
+def write_record(done: dict) -> None:
+    """lock/compat.json with the new cells; the cells not rerun are kept if made from the same
+    lock files and ranges."""
+    record = versions.load_record()
+    stamp = versions.inputs_digest()
+    kept = record.get("cells", {}) if versions.is_current(record) else {}
+    record = {"date": datetime.date.today().isoformat(), **stamp, "python": sys.version.split()[0]}
+    record["cells"] = {**kept, **done}
+    text = json.dumps(record, indent=1, sort_keys=True) + "\n"
+    versions.RECORD.write_text(text, encoding="utf-8")
+
+
+def report_newest(done: dict) -> int:
+    """Exit status 1 naming each program that does not pass under the newest releases."""
+    failed = 0
+    for cell in done.values():
+        shown = ", ".join(f"{d} {v}" for d, (v, _) in sorted(cell["installed"].items()))
+        for label, verdict in cell["programs"].items():
+            if verdict != "pass":
+                failed += 1
+                print(f"{label}: {verdict} under {shown}:\n  {cell['first_difference'][label]}")
+    print(f"{failed} of {sum(len(c['programs']) for c in done.values())} programs do not pass")
+    return 1 if failed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cells", nargs="*", help=f"only these cells (libraries, or {ALL})")
+    parser.add_argument("--newest", action="store_true", help="the newest releases; no record")
+    parser.add_argument("--in-cell", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.in_cell is not None:
+        print(json.dumps(in_cell(args.in_cell)))
+        return 0
+    done = run_all(args.cells, args.newest)
+    if args.newest:
+        return report_newest(done)
+    print(json.dumps(versions.ranges(versions.load_record()), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
