@@ -7,12 +7,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LINTED := engine snippets tests hooks scripts
 
-# What every mkdocs run gets (engine/site.py, BUILD_ENV, gives the tests' builds the same).
+# What every mkdocs run gets (engine/site.py, MKDOCS_ENV, gives the tests' builds the same).
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 
-.PHONY: help setup torch lock serve build offline test check lint browser sandbox outputs seeds bench matrix gpu lighthouse page compat clean
+.PHONY: help setup torch lock serve build build-check offline test check lint browser sandbox outputs seeds bench matrix gpu lighthouse page compat clean
 
 setup: $(VENV)/.installed
 
@@ -25,6 +25,7 @@ help:
 	@echo "make seeds FILES=snippets/x/y.py  rerun snippets with five other seeds: claims must hold for all"
 	@echo "make page LIB=x TOPIC=y         a new page with a tested snippet, its wrong-answer edit and nav entry"
 	@echo "make build / make offline       build the site strictly / as a folder that works without a server"
+	@echo "make build-check                the site built by MkDocs, ProperDocs and Zensical: same text a page?"
 	@echo "make lint                       ruff, as the tests run it"
 	@echo "make matrix / make gpu          every program on every CPU kernel set and thread count / on a GPU"
 	@echo "make bench / make lighthouse    the figures of the README (speed, weight, Lighthouse)"
@@ -59,6 +60,11 @@ serve: setup
 
 build: setup
 	$(BIN)/mkdocs build --strict
+
+# The site built by MkDocs, ProperDocs and Zensical (lock/builders.txt), each page's text compared
+# with MkDocs' (scripts/build_check.py); ARGS=--lock resolves lock/builders.txt again.
+build-check: setup
+	$(BIN)/python scripts/build_check.py $(ARGS)
 
 # The site as a folder that works without a server (open site/index.html): Material's offline plugin.
 offline: setup
@@ -116,10 +122,10 @@ seeds: setup sandbox
 bench: setup
 	$(BIN)/python scripts/bench.py $(ARGS)
 
-# Every program under every CPU kernel set and thread count this CPU allows, as a table
-# (scripts/matrix.py); CELLS=default:2 runs one cell, as CI does.
-matrix: setup
-	$(BIN)/python scripts/matrix.py $(if $(CELLS),--cells $(CELLS))
+# Every program under every CPU setting (kernel set and thread count) this CPU can run, as pytest
+# runs them with TESTED_NOTES_CPUS (engine/cpus.py); CPUS=default:2 runs one setting, as CI does.
+matrix: setup sandbox
+	TESTED_NOTES_CPUS=$(or $(CPUS),all) $(BIN)/pytest -n auto -q tests/test_snippets.py
 
 # Every program under the oldest version of each library compat.toml claims, one library at a time,
 # then all together, each in a venv outside the repository (scripts/compat.py): rewrites

@@ -11,12 +11,14 @@ concern:
 - results: run results (and the images a run saved) kept by content, lock and engine version, so
   no program runs twice;
 - sandbox: the OS walls around every program (own network, PIDs, read-only files, resource limits);
-- cells: the kinds of CPU a reader may have (kernel set and thread count), for `make matrix`;
+- cpus: the kinds of CPU a reader may have (CPU settings: kernel set and thread count);
 - pages: a page's Markdown expanded as the build expands it, with a map back to its own lines;
 - fences: an independent scan of fenced code blocks;
 - markup: page markup that would hide a program or its stated output (markers, fences, includes);
-- snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence);
-- highlight: highlighted lines named by a snippet's parts (hl_parts), not counted by hand;
+- snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence; a Markdown
+  extension);
+- highlight: highlighted lines named by a snippet's parts (hl_parts), not counted by hand (a
+  Markdown extension);
 - run_values: numbers in prose marked as printed by a program ({= 25 =}), shown as the value and
   held to the run (a Markdown extension);
 - whole_program: under each block that shows part of a snippet, a link to the whole file (a
@@ -24,15 +26,18 @@ concern:
 - api_index: each library API the snippets use, with the sections that use it (a Markdown
   extension);
 - citations: [@key] as a footnote with the entry of docs/references.bib (a Markdown extension);
-- tokens: highlighted code with fewer elements and the same look (Lighthouse blocking time);
+- tokens: highlighted code with fewer elements and the same look (Lighthouse blocking time; a
+  Markdown extension);
 - programs: every program shown on the site, and the outputs the pages state for it;
 - outputs: rewriting stated outputs from what the programs print (`make outputs`);
-- versions: the library versions every page states it was tested with;
+- versions: the versions every page states it was tested with, the ranges `make compat` recorded
+  (a Markdown extension);
 - walkthroughs: snippets executed as notebooks, cached by content and versions;
 - figures: the images snippets save, published from the runs their tests check (results);
 - site: building the site, listing its pages, their weight;
+- builders: the site built by ProperDocs and Zensical, each page's text compared with MkDocs'
+  (`make build-check`);
 - server: serving a built site on loopback as the host serves it;
-- links: the internal-link check of a built site;
 - browser: Chromium's path and flags;
 - csp: the Content-Security-Policy of every page.
 """

@@ -18,7 +18,7 @@ from engine.targets import BUILD_TIMEOUT_S
 
 # What every `mkdocs` run adds to the environment (the Makefile exports the same): no MkDocs 2.0
 # banner in logs the tests read, and no bytecode written into the repository.
-BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Page:
 
 def build_env(extra: dict | None = None, repo: Path = REPO) -> dict:
     """The environment of a build of ``repo``: the online one unless ``extra`` says OFFLINE=true."""
-    return working_on(repo, {**BUILD_ENV, "OFFLINE": "false", **(extra or {})})
+    return working_on(repo, {**MKDOCS_ENV, "OFFLINE": "false", **(extra or {})})
 
 
 def mkdocs_build(destination: Path) -> list[str]:

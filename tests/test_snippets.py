@@ -4,15 +4,17 @@ import os
 
 import pytest
 
-from engine.cells import parse_cells
+from engine.cpus import CPUS, cores, parse_cpus
 from engine.paths import DOCS, page_files
 from engine.programs import collect_programs
 from engine.results import run_once
 
 PROGRAMS = collect_programs()
-# Besides the default run (this machine's kernels, one thread), the cells named in
-# TESTED_NOTES_CELLS, e.g. "default:2,avx2:4": CI runs "default:2" (.ci/run), `make matrix` all.
-CELLS = [None, *parse_cells(os.environ.get("TESTED_NOTES_CELLS", ""))]
+# Besides the default run (this machine's kernels, one thread), the CPU settings named in
+# TESTED_NOTES_CPUS, e.g. "default:2,avx2:4": CI runs "default:2" (.ci/run), `make matrix` "all".
+SETTINGS = [None, *parse_cpus(os.environ.get(CPUS, ""))]
+# What PyTorch says it dispatches to, and with how many threads.
+DISPATCH = "import torch; print(torch.backends.cpu.get_cpu_capability(), torch.get_num_threads())"
 
 
 def _figures_named_on_pages(result, program) -> str | None:
@@ -29,10 +31,19 @@ def _figures_named_on_pages(result, program) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("cell", CELLS, ids=lambda cell: str(cell or "here"))
+@pytest.mark.parametrize("cpu", SETTINGS[1:], ids=str)
+def test_a_cpu_setting_takes_effect(cpu):
+    """Proof that a program run under ``cpu`` gets that kernel set and thread count (PyTorch runs
+    no more threads than cores)."""
+    result = run_once(DISPATCH, label=f"PyTorch's dispatch [{cpu}]", env=cpu.env)
+    threads = min(cpu.threads, cores())
+    assert result.stdout.split() == [cpu.capability.upper(), str(threads)], result.stdout
+
+
+@pytest.mark.parametrize("cpu", SETTINGS, ids=lambda cpu: str(cpu or "here"))
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.label for p in PROGRAMS])
-def test_program_runs_and_prints_what_the_page_states(program, cell):
-    label = f"{program.label} [{cell}]" if cell else program.label
+def test_program_runs_and_prints_what_the_page_states(program, cpu):
+    label = f"{program.label} [{cpu}]" if cpu else program.label
     # A failure raises SnippetError, whose message names the file and its pages (conftest.py). An
     # identical run done before, in this suite or an earlier one, is not done again (engine.results).
     result = run_once(
@@ -40,7 +51,7 @@ def test_program_runs_and_prints_what_the_page_states(program, cell):
         label=label,
         filename=program.filename,
         shown_on=program.shown_on,
-        env=cell.env if cell else None,
+        env=cpu.env if cpu else None,
     )
     missing_figure = _figures_named_on_pages(result, program)
     if missing_figure:

@@ -24,9 +24,9 @@ def test_the_tests_kept_for_a_snippet():
     found = affected(["snippets/pyg/gcn.py"])
     own = Program(found.texts[0], "snippets/pyg/gcn.py", "gcn.py")
     other = Program("print(1)\n", "snippets/pyg/edge_index.py", "edge_index.py", ["docs/pyg.md:9"])
-    assert keeps(item(program=own, cell=None), found)
-    assert not keeps(item(program=own, cell="default:2"), found)
-    assert not keeps(item(program=other, cell=None), found)
+    assert keeps(item(program=own, cpu=None), found)
+    assert not keeps(item(program=own, cpu="default:2"), found)
+    assert not keeps(item(program=other, cpu=None), found)
     # Left to `make test`: one more run each.
     assert not keeps(item(where="x#1", edit={"snippet": "pyg/gcn.py"}), found)
     assert keeps(item("test_build_is_strict_and_clean"), found)
@@ -36,7 +36,7 @@ def test_the_tests_kept_for_a_snippet():
 def test_a_page_runs_all_its_programs():
     found = affected(["docs/pyg.md"])
     program = Program("print(1)\n", "docs/pyg.md:12", "page_block.py", ["docs/pyg.md:12"])
-    assert keeps(item(program=program, cell=None), found)
+    assert keeps(item(program=program, cpu=None), found)
 
 
 @pytest.mark.parametrize("path", ["engine/runner.py", "snippets/pyg/missing.py"])
