@@ -1,6 +1,7 @@
 """A Content-Security-Policy that allows only the site's own origin, with the hash of each inline
 script a page runs: the reader's browser itself refuses any other request, however late it comes,
-and the browser tests see it as a console error. hooks/csp.py puts it on every online page.
+and the browser tests see it as a console error. hooks/csp.py puts it on every online page of
+MkDocs' build; ``secure`` is the same step after the build of a builder without hooks (Zensical).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from pathlib import Path
 
 # Every source is this site; images may also be inline (data: URLs: walkthrough figures, icons).
 # Styles may be inline: Material's templates and highlighted code carry style attributes, and a
@@ -61,3 +63,15 @@ def with_policy(html_text: str, authored: str = "") -> str:
     )
     # First in <head>, before anything the policy must govern.
     return re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + meta, html_text, count=1)
+
+
+def secure(site: Path) -> None:
+    """The policy on every page of the built ``site`` that has none yet (a dirty rebuild keeps the
+    pages it did not rebuild); the page's own content is its article."""
+    for page in site.rglob("*.html"):
+        html_text = page.read_text(encoding="utf-8")
+        if 'http-equiv="Content-Security-Policy"' in html_text:
+            continue
+        article = re.search(r"<article\b.*?</article>", html_text, re.DOTALL)
+        authored = article.group(0) if article else ""
+        page.write_text(with_policy(html_text, authored), encoding="utf-8")

@@ -1,21 +1,30 @@
 """The figures snippets draw, made at build time by running each snippet that saves one.
 
 A snippet saves its figure into its current folder (``fig.savefig("name.png")``), which is what a
-reader who runs it gets; the build publishes the same file, so a page shows the very figure its
-code draws. The run is engine.results' (kept by content, lock files and engine, outside the repo),
-the same one the snippet's test does.
+reader who runs it gets; the build publishes the same file at ``figures/<library>/<name>``, so a
+page shows the very figure its code draws. The run is engine.results' (kept by content, lock files
+and engine, outside the repo), the same one the snippet's test does. hooks/figures.py publishes them
+in MkDocs' build; ``publish`` is the same step after the build of a builder without hooks.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from engine.paths import REPO, rel, snippet_files
 from engine.results import kept_images, run_once
-from engine.targets import FIGURE_TIMEOUT_S
+from engine.targets import BUILD_WORKERS, FIGURE_TIMEOUT_S
 
 PREFIX = "figures/"
+FIGURE_TAG = re.compile(r'<img(?P<rest>[^>]*src="(?:\.\./)*' + PREFIX + r'(?P<uri>[^"]+)"[^>]*>)')
+
+
+class FigureError(ValueError):
+    """Two snippets save a figure of the same name."""
 
 
 def draws(source: str) -> bool:
@@ -36,9 +45,51 @@ def figures_of(snippet: Path, label: str) -> list[Path]:
     return kept_images(result)
 
 
+def drawn(root: Path = REPO) -> dict[str, Path]:
+    """Where the site publishes each figure the snippets of ``root`` save -> the image. Two
+    programs at a time, one per core, as the walkthroughs run."""
+    snippets = [path for path in snippet_files(root) if draws(path.read_text(encoding="utf-8"))]
+    labels = [rel(path, root) for path in snippets]
+    with ThreadPoolExecutor(max_workers=BUILD_WORKERS) as pool:
+        images = list(pool.map(figures_of, snippets, labels))
+    published, saved_by = {}, {}
+    for snippet, label, saved in zip(snippets, labels, images, strict=True):
+        for image in saved:
+            uri = published_uri(snippet, image)
+            if uri in saved_by:
+                raise FigureError(f"{label} and {saved_by[uri]} both save {image.name}: rename one")
+            published[uri], saved_by[uri] = image, label
+    return published
+
+
 def published_uri(snippet: Path, image: Path) -> str:
     """Where the site publishes ``image``: figures/<library>/<name>."""
     return f"{PREFIX}{snippet.parent.name}/{image.name}"
+
+
+def sized(html_text: str, sizes: dict[str, tuple[int, int] | None]) -> str:
+    """Each figure's tag with its size (and lazy loading): its place is kept before it loads, so
+    nothing below it jumps."""
+
+    def size(match: re.Match) -> str:
+        found = sizes.get(PREFIX + match.group("uri"))
+        if not found or " width=" in match.group(0):
+            return match.group(0)
+        return f'<img width="{found[0]}" height="{found[1]}" loading="lazy"{match.group("rest")}'
+
+    return FIGURE_TAG.sub(size, html_text)
+
+
+def publish(site: Path, root: Path = REPO) -> None:
+    """The figures put into the built ``site`` and each page's figure tags sized: the step after
+    the build for a builder that runs no hooks (Zensical)."""
+    sizes = {}
+    for uri, image in drawn(root).items():
+        (site / uri).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(image, site / uri)
+        sizes[uri] = image_size(image.read_bytes())
+    for page in site.rglob("*.html"):
+        page.write_text(sized(page.read_text(encoding="utf-8"), sizes), encoding="utf-8")
 
 
 def image_size(content: bytes) -> tuple[int, int] | None:

@@ -4,6 +4,10 @@ A fence that includes a whole snippet may say ``hl_parts="trainer"``: the lines 
 ``# --8<-- [start:trainer]`` and ``# --8<-- [end:trainer]`` in the file are highlighted. This
 turns it into pymdownx.highlight's ``hl_lines="..."`` with the numbers the page shows (the markers
 themselves are not shown), so an edit that shifts the file shifts the highlight with it.
+
+A Python-Markdown extension (a preprocessor before pymdownx.snippets replaces the include), so any
+builder that runs Python-Markdown highlights the same lines; engine.pages expands pages for the
+tests through the same ``resolve``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from markdown import Extension
+from markdown.preprocessors import Preprocessor
 from pymdownx.snippets import SnippetPreprocessor
 
 HL_PARTS = re.compile(r'\bhl_parts="(?P<names>[^"]*)"')
@@ -68,3 +74,21 @@ def resolve(markdown: str, snippets: Path, *, source: str) -> str:
             found.group(0), f'hl_lines="{" ".join(map(str, sorted(set(numbers))))}"'
         )
     return "".join(lines)
+
+
+class HighlightPreprocessor(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        # The snippet files are where pymdownx.snippets, which includes them, finds them. The
+        # page's name is not known here: MkDocs names it when it reports the error.
+        snippets = Path(self.md.preprocessors["snippet"].base_path[0])
+        return resolve("\n".join(lines), snippets, source="page").split("\n")
+
+
+class HighlightExtension(Extension):
+    def extendMarkdown(self, md):
+        # After engine.snippet_diff (38), whose tabs may say hl_parts; before pymdownx.snippets (32).
+        md.preprocessors.register(HighlightPreprocessor(md), "hl_parts", 37)
+
+
+def makeExtension(**kwargs):
+    return HighlightExtension(**kwargs)

@@ -10,11 +10,11 @@ A page writes
 and readers get content tabs: each file in full with its changed lines highlighted, plus a unified
 diff. Everything is computed from the two files at build time, so the comparison cannot drift.
 
-Why a hook of our own: no maintained MkDocs plugin renders a diff between two included files with
-the changed lines highlighted on each side. The hook emits ordinary Markdown only (content tabs,
-pymdownx.snippets includes with ``hl_lines``, a ``diff`` fence), so the rest of the build is stock
-Material. hooks/snippet_diff.py calls ``expand`` during the build, and engine.pages calls it when
-the tests expand a page, so both see the same Markdown.
+Why our own: no maintained MkDocs plugin or Markdown extension renders a diff between two included
+files with the changed lines highlighted on each side. This emits ordinary Markdown only (content
+tabs, pymdownx.snippets includes with ``hl_lines``, a ``diff`` fence), so the rest of the build is
+stock. A Python-Markdown preprocessor, first of ours, so any builder that runs Python-Markdown shows
+the same comparison; engine.pages calls ``expand`` when the tests expand a page.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+
+from markdown import Extension
+from markdown.preprocessors import Preprocessor
 
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```snippet-diff[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
@@ -100,3 +103,21 @@ def expand(markdown: str, snippets_dir: Path, source: str = "page") -> str:
         return "\n".join(indent + row if row else row for row in block.splitlines())
 
     return FENCE.sub(replace, markdown)
+
+
+class SnippetDiffPreprocessor(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        # The snippet files are where pymdownx.snippets, which includes them, finds them. The
+        # page's name is not known here: MkDocs names it when it reports the error.
+        snippets = Path(self.md.preprocessors["snippet"].base_path[0])
+        return expand("\n".join(lines), snippets, source="page").split("\n")
+
+
+class SnippetDiffExtension(Extension):
+    def extendMarkdown(self, md):
+        # Before engine.highlight (37) and pymdownx.snippets (32), which read what this generates.
+        md.preprocessors.register(SnippetDiffPreprocessor(md), "snippet_diff", 38)
+
+
+def makeExtension(**kwargs):
+    return SnippetDiffExtension(**kwargs)

@@ -10,14 +10,18 @@ sees, and go:
 - punctuation and operators side by side (``p``, ``o``, ``ow``): docs/stylesheets/extra.css gives
   them one colour, so ``)(`` or ``=[`` becomes one span.
 
-tests/engine/test_tokens.py checks both premises against Material's and our stylesheets. Why a
-hook, not a plugin or an option: neither pymdownx.highlight nor Pygments' HTML formatter can leave
-a token type unwrapped, and HTML minifiers keep every element.
+tests/engine/test_tokens.py checks both premises against Material's and our stylesheets. Why our
+own, not a plugin or an option: neither pymdownx.highlight nor Pygments' HTML formatter can leave a
+token type unwrapped, and HTML minifiers keep every element. A Python-Markdown postprocessor, so any
+builder that runs Python-Markdown slims the code (hooks/walkthroughs.py slims the notebook pages).
 """
 
 from __future__ import annotations
 
 import re
+
+from markdown import Extension
+from markdown.postprocessors import Postprocessor
 
 UNWRAPPED = ("n", "w")
 MERGED = ("p", "o", "ow")
@@ -38,3 +42,18 @@ def _merge(run: re.Match) -> str:
     """One span with the run's text, of the first token's class."""
     first = run.group(0)[len('<span class="') :].split('"', 1)[0]
     return f'<span class="{first}">{"".join(_TEXT.findall(run.group(0)))}</span>'
+
+
+class SlimPostprocessor(Postprocessor):
+    def run(self, text: str) -> str:
+        return slim(text)
+
+
+class SlimExtension(Extension):
+    def extendMarkdown(self, md):
+        # After the raw-HTML postprocessor (30) has put the highlighted code blocks back.
+        md.postprocessors.register(SlimPostprocessor(md), "slim_code", 5)
+
+
+def makeExtension(**kwargs):
+    return SlimExtension(**kwargs)

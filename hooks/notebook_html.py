@@ -1,7 +1,8 @@
 """MkDocs hook: the walkthrough pages' HTML, slimmed, with the downloads line on top.
 
 mkdocs-jupyter's page carries 600 KB of inlined JupyterLab CSS and scripts; this keeps the cells
-as ordinary Material code blocks, so the page stays within the weight budget (engine.targets).
+as ordinary Material code blocks, with as few elements as the Markdown pages' (engine.tokens), so
+the page stays within the weight budget (engine.targets).
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import base64
 import html
 import re
-import struct
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+
+from engine.figures import image_size
+from engine.tokens import slim as fewer_spans
 
 # What mkdocs-jupyter adds that the page does without.
 DROPPED = (
@@ -31,7 +34,7 @@ def on_page_content(html_text: str, *, page: Page, config: MkDocsConfig, files: 
     record = config.extra.get("walkthroughs", {}).get(page.file.src_uri)
     if not record:
         return html_text
-    html_text = slim(html_text, figure_titles(record["notebook"]))
+    html_text = fewer_spans(slim(html_text, figure_titles(record["notebook"])))
     return downloads(record, page, config) + html_text
 
 
@@ -95,7 +98,6 @@ def figure_titles(notebook_path: str) -> list[str]:
 
 
 def _sized(match: re.Match) -> str:
-    # PNG signature, then IHDR: width, height.
-    header = base64.b64decode(match.group(1))
-    width, height = struct.unpack(">II", header[16:24])
+    # The PNG's first 24 bytes hold its size.
+    width, height = image_size(base64.b64decode(match.group(1)))
     return f'<img width="{width}" height="{height}" '

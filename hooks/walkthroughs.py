@@ -2,8 +2,9 @@
 
 Each nav entry ``walkthroughs/<library>/<topic>.ipynb`` is ``snippets/<library>/<topic>.py``
 executed (or taken from the cache), handed to mkdocs-jupyter as a notebook page, with the script and
-the executed notebook as downloads. The records go to ``config.extra["walkthroughs"]`` for the hooks
-that render these pages (notebook_html.py) and list their times (computation_times.py).
+the executed notebook as downloads, and the "Computation times" page lists how long each took. The
+records go to ``config.extra["walkthroughs"]`` for the hook that renders these pages
+(notebook_html.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from engine.paths import cache_root
 from engine.targets import BUILD_WORKERS
 from engine.walkthroughs import WalkthroughError, entries, execute, snippet_of
 
+TIMES_PAGE = "computation-times.md"
+
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _render_cache_outside_the_repository(config)
@@ -37,6 +40,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     for (uri, snippet, label), record in zip(jobs, records, strict=True):
         _add_page_and_downloads(files, config, uri, snippet, record)
         config.extra["walkthroughs"][uri] = {**record, "snippet": label}
+    times = times_page(config.extra["walkthroughs"])
+    files.append(File.generated(config, TIMES_PAGE, content=times))
     return files
 
 
@@ -97,7 +102,36 @@ def _add_page_and_downloads(
 
 
 def _edit_in_the_snippet(page: Page, config: MkDocsConfig) -> None:
-    """A walkthrough's edit button opens its snippet: the page is generated from it."""
+    """A walkthrough's edit button opens its snippet: the page is generated from it. The times
+    page is generated from no source: no edit button."""
     record = config.extra.get("walkthroughs", {}).get(page.file.src_uri)
     if record and config.repo_url:
         page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{record['snippet']}"
+    if page.file.src_uri == TIMES_PAGE:
+        page.edit_url = None
+
+
+def times_page(walkthroughs: dict) -> str:
+    """The page's Markdown: one row a walkthrough, the slowest first."""
+    rows = sorted(walkthroughs.items(), key=lambda item: -item[1]["seconds"])
+    total = sum(record["seconds"] for record in walkthroughs.values())
+    lines = [
+        "---",
+        "description: How long each executed walkthrough took to run when the site was built.",
+        "---",
+        "",
+        "# Computation times",
+        "",
+        f"The walkthroughs took **{total:.1f} s** in total to execute, on the machine that built this",
+        "site. Results are cached by each file's content and the library versions, so a walkthrough",
+        "runs again only when its code or a version changes.",
+        "",
+        "| Walkthrough | Snippet | Time | Executed |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for uri, record in rows:
+        lines.append(
+            f"| [{Path(uri).stem}]({uri}) | `{record['snippet']}` | {record['seconds']:.1f} s "
+            f"| {record['executed']} |"
+        )
+    return "\n".join(lines) + "\n"

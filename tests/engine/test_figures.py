@@ -44,3 +44,30 @@ def test_image_size_reads_png_and_svg_headers():
     svg = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="432pt" height="216pt">'
     assert figures.image_size(svg) == (576, 288)
     assert figures.image_size(b"<svg/>") is None
+
+
+def _snippets(root, **programs):
+    for name, code in programs.items():
+        (root / "snippets" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "snippets" / name).write_text(code)
+
+
+def test_a_built_site_gets_the_figures_and_their_sizes(tmp_path, monkeypatch):
+    """The step after the build of a builder without hooks (engine.figures.publish)."""
+    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
+    _snippets(tmp_path / "repo", **{"lib/draw.py": DRAWING, "lib/text.py": "print(1)\n"})
+    (tmp_path / "site" / "lib").mkdir(parents=True)
+    page = tmp_path / "site" / "lib" / "index.html"
+    page.write_text('<p><img alt="A plot" src="../figures/lib/plot.png"></p>')
+    figures.publish(tmp_path / "site", tmp_path / "repo")
+    assert (tmp_path / "site" / "figures" / "lib" / "plot.png").read_bytes() == PNG
+    assert page.read_text() == (
+        '<p><img width="640" height="480" loading="lazy" alt="A plot" src="../figures/lib/plot.png"></p>'
+    )
+
+
+def test_two_snippets_that_save_one_name_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
+    _snippets(tmp_path, **{"lib/a.py": DRAWING, "lib/b.py": DRAWING})
+    with pytest.raises(figures.FigureError, match="snippets/lib/b.py and snippets/lib/a.py"):
+        figures.drawn(tmp_path)

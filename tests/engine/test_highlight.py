@@ -1,5 +1,8 @@
 """engine.highlight: hl_parts names lines by the file's section markers, as the page numbers them."""
 
+import re
+
+import markdown
 import pytest
 
 from engine.highlight import HighlightError, part_lines, resolve
@@ -35,3 +38,19 @@ def test_a_missing_part_names_the_page_line_and_the_parts_there_are(tmp_path):
         HighlightError, match=r"docs/x.md:3: a.py has no part 'loss' \(its parts: call, model\)"
     ):
         resolve(page, tmp_path, source="docs/x.md")
+
+
+def test_the_extension_highlights_the_part_in_the_html(tmp_path):
+    """Any builder that runs Python-Markdown: the part's line is the one marked (hll)."""
+    (tmp_path / "a.py").write_text(CODE)
+    page = '```python hl_parts="call"\n--8<-- "a.py"\n```\n'
+    extensions = [
+        "engine.highlight",
+        "pymdownx.snippets",
+        "pymdownx.highlight",
+        "pymdownx.superfences",
+    ]
+    configs = {"pymdownx.snippets": {"base_path": [str(tmp_path)]}}
+    html = markdown.markdown(page, extensions=extensions, extension_configs=configs)
+    marked = html.split('<span class="hll">', 1)[1].split("\n", 1)[0]
+    assert re.sub(r"<[^>]+>", "", marked) == "y = model(x)"

@@ -1,5 +1,6 @@
 """engine.snippet_diff: a comparison generated from the two files, errors with page and line."""
 
+import markdown
 import pytest
 
 from engine.snippet_diff import SnippetDiffError, changed_lines, expand
@@ -23,3 +24,20 @@ def test_errors_name_the_page_and_line(tmp_path):
         expand("a\n\n```snippet-diff\nmissing.py\nother.py\n```\n", tmp_path, "docs/x.md")
     with pytest.raises(SnippetDiffError, match="docs/x.md:1: a snippet-diff fence lists two"):
         expand("```snippet-diff\nonly.py\n```\n", tmp_path, "docs/x.md")
+
+
+def test_the_extension_renders_the_tabs_in_the_html(tmp_path):
+    """Any builder that runs Python-Markdown: the fence becomes the tabs, the diff in the last."""
+    (tmp_path / "old.py").write_text("x = 1\n")
+    (tmp_path / "new.py").write_text("x = 2\n")
+    extensions = [
+        "engine.snippet_diff",
+        "pymdownx.snippets",
+        "pymdownx.superfences",
+        "pymdownx.tabbed",
+    ]
+    configs = {"pymdownx.snippets": {"base_path": [str(tmp_path)]}}
+    page = "```snippet-diff\nold.py\nnew.py\n```\n"
+    html = markdown.markdown(page, extensions=extensions, extension_configs=configs)
+    assert 'data-tabs="1:3"' in html and "snippet-diff" not in html
+    assert "+x = 2" in html and "-x = 1" in html

@@ -89,3 +89,12 @@ def test_merged_tokens_share_one_colour_in_every_scheme():
         assert set(colours) == {"operator", "punctuation"} and len(set(colours.values())) == 1, (
             scheme
         )
+
+
+def test_the_extension_slims_the_code_of_a_page():
+    """Any builder that runs Python-Markdown gets the fewer spans, and the same text."""
+    code = "y = f(x)[0]"
+    extensions = ["pymdownx.highlight", "pymdownx.superfences"]
+    page = f"```python\n{code}\n```"
+    slimmed = markdown.markdown(page, extensions=[*extensions, "engine.tokens"])
+    assert slimmed == slim(highlighted(code)) != highlighted(code)
