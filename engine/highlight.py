@@ -79,9 +79,11 @@ def resolve(markdown: str, snippets: Path, *, source: str) -> str:
 class HighlightPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         # The snippet files are where pymdownx.snippets, which includes them, finds them. The
-        # page's name is not known here: MkDocs names it when it reports the error.
+        # page's name is not known here (MkDocs names it when it reports the error), and its lines
+        # are counted after its front matter, which the builder takes off.
         snippets = Path(self.md.preprocessors["snippet"].base_path[0])
-        return resolve("\n".join(lines), snippets, source="page").split("\n")
+        text = resolve("\n".join(lines), snippets, source="page (after its front matter)")
+        return text.split("\n")
 
 
 class HighlightExtension(Extension):

@@ -108,9 +108,11 @@ def expand(markdown: str, snippets_dir: Path, source: str = "page") -> str:
 class SnippetDiffPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         # The snippet files are where pymdownx.snippets, which includes them, finds them. The
-        # page's name is not known here: MkDocs names it when it reports the error.
+        # page's name is not known here (MkDocs names it when it reports the error), and its lines
+        # are counted after its front matter, which the builder takes off.
         snippets = Path(self.md.preprocessors["snippet"].base_path[0])
-        return expand("\n".join(lines), snippets, source="page").split("\n")
+        text = expand("\n".join(lines), snippets, source="page (after its front matter)")
+        return text.split("\n")
 
 
 class SnippetDiffExtension(Extension):

@@ -41,3 +41,12 @@ def test_the_extension_renders_the_tabs_in_the_html(tmp_path):
     html = markdown.markdown(page, extensions=extensions, extension_configs=configs)
     assert 'data-tabs="1:3"' in html and "snippet-diff" not in html
     assert "+x = 2" in html and "-x = 1" in html
+
+
+def test_the_extension_names_the_line_after_the_front_matter(tmp_path):
+    """The builder takes the front matter off before Python-Markdown sees the page."""
+    extensions = ["engine.snippet_diff", "pymdownx.snippets"]
+    configs = {"pymdownx.snippets": {"base_path": [str(tmp_path)]}}
+    page = "Text\n\n```snippet-diff\nmissing.py\nother.py\n```\n"
+    with pytest.raises(SnippetDiffError, match=r"^page \(after its front matter\):3: "):
+        markdown.markdown(page, extensions=extensions, extension_configs=configs)
