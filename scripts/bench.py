@@ -14,7 +14,6 @@ every snippet rather than one typical one.
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import re
 import statistics
@@ -82,24 +81,6 @@ def bench_build() -> None:
             kb = page_weight(page.file) / KB
             verdict = "ok" if kb <= PAGE_WEIGHT_KB else f"over {PAGE_WEIGHT_KB} KB"
             print(f"{page.name:<50}{kb:7.1f} KB  {verdict}")
-        bench_stock_notebook_weight(Path(tmp) / "cache")
-
-
-def bench_stock_notebook_weight(cache: Path) -> None:
-    """What mkdocs-jupyter alone would put in each walkthrough page, for comparison."""
-    from mkdocs_jupyter.convert import nb2html
-
-    # One per walkthrough: the newest execution in the cache.
-    latest: dict[str, Path] = {}
-    for notebook in sorted(cache.glob("*/walkthroughs/*/*.ipynb"), key=lambda p: p.stat().st_mtime):
-        latest[f"walkthroughs/{notebook.parent.name}/{notebook.stem}"] = notebook
-    if latest:
-        print(
-            "\n## The same walkthroughs as stock mkdocs-jupyter renders them (its HTML alone, gzip)"
-        )
-    for name, notebook in sorted(latest.items()):
-        stock = len(gzip.compress(nb2html(str(notebook)).encode())) / KB
-        print(f"{name:<50}{stock:7.1f} KB before any CSS, JS or theme")
 
 
 def bench_imports() -> None:

@@ -77,26 +77,13 @@ def title_of(name: str) -> str:
     return name.replace("_", " ").title()
 
 
-def shadowed_module(topic: str) -> bool:
-    """A reader runs `python <topic>.py`, which puts the file's folder first on sys.path: a snippet
-    named like a module it imports (torch.py, captum.py, random.py) imports itself instead."""
-    return topic in sys.stdlib_module_names or topic in packages_distributions()
-
-
 def with_nav_entry(mkdocs_yml: Path, title: str, page: str) -> str:
     """The text of mkdocs.yml with the page added to the nav, before the Walkthroughs section."""
     text = mkdocs_yml.read_text(encoding="utf-8")
-    entry = f"  - {title}: {page}\n"
     marker = "  - Walkthroughs:\n"
-    if marker in text:
-        text = text.replace(marker, entry + marker, 1)
-    # No Walkthroughs section: the end of the nav block.
-    else:
-        match = re.search(r"^nav:\n(?:  .*\n)*", text, flags=re.MULTILINE)
-        if match is None:
-            sys.exit("mkdocs.yml has no nav: add the page by hand")
-        text = text[: match.end()] + entry + text[match.end() :]
-    return text
+    if marker not in text:
+        sys.exit("mkdocs.yml has no Walkthroughs section in its nav: add the page by hand")
+    return text.replace(marker, f"  - {title}: {page}\n{marker}", 1)
 
 
 def with_third_party(ruff_toml: Path, library: str) -> str | None:
@@ -118,23 +105,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("library", help="lower-case name, e.g. jax (the page is docs/<library>.md)")
     parser.add_argument("topic", help="lower-case name, e.g. first_steps (the snippet's file name)")
-    parser.add_argument("--repo", type=Path, default=REPO, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    refuse_bad_names(args.library, args.topic)
-    create(args.repo, args.library, args.topic)
-
-
-def refuse_bad_names(library: str, topic: str) -> None:
-    for value in (library, topic):
+    for value in (args.library, args.topic):
         if not NAME.match(value):
-            sys.exit(
-                f"{value!r}: use lower-case letters, digits and underscores, starting with a letter"
-            )
-    if shadowed_module(topic):
+            sys.exit(f"{value!r}: use lower-case letters, digits and underscores, first a letter")
+    # A reader runs `python <topic>.py`, which puts the file's folder first on sys.path: a snippet
+    # named like a module it imports (torch.py, random.py) imports itself instead.
+    if args.topic in sys.stdlib_module_names or args.topic in packages_distributions():
         sys.exit(
-            f"{topic!r} is the name of a Python module: a snippet {topic}.py would import "
-            f"itself instead of it. Name the topic after the idea, e.g. {topic}_basics"
+            f"{args.topic!r} is the name of a Python module: a snippet {args.topic}.py would "
+            f"import itself instead of it. Name the topic after the idea, e.g. {args.topic}_basics"
         )
+    create(REPO, args.library, args.topic)
 
 
 def create(repo: Path, library: str, topic: str) -> None:
@@ -159,11 +141,9 @@ def create(repo: Path, library: str, topic: str) -> None:
     mkdocs_yml.write_text(nav, encoding="utf-8")
     if third_party is not None:
         ruff_toml.write_text(third_party, encoding="utf-8")
-    for path in (page, snippet, wrong_answers):
-        print(f"created {path.relative_to(repo)}")
-    if third_party is not None:
-        print(f"added {library!r} to the third-party modules in snippets/ruff.toml")
-    print(f"added {library}.md to the nav in mkdocs.yml; preview with `make serve`")
+    for path in (page, snippet, wrong_answers, mkdocs_yml, ruff_toml)[: 5 if third_party else 4]:
+        print(f"wrote {path.relative_to(repo)}")
+    print("preview with `make serve`; `make check` tests the new snippet")
 
 
 if __name__ == "__main__":

@@ -49,18 +49,14 @@ def test_the_new_page_builds(scaffolded_repo, tmp_path):
     assert (tmp_path / "site" / "graph_tools" / "index.html").is_file()
 
 
-def test_the_new_snippet_prints_what_its_page_states(scaffolded_repo):
-    snippet = scaffolded_repo / "snippets" / "graph_tools" / "first_steps.py"
-    result = run_once(snippet.read_text(), label="snippets/graph_tools/first_steps.py")
-    assert result.stdout == "torch.Size([4])\n"
-
-
-def test_the_new_snippet_has_a_wrong_answer_that_fails(scaffolded_repo):
+def test_the_new_snippet_prints_what_its_page_states_and_its_wrong_answer_fails(scaffolded_repo):
     """The first `make test` of a new library passes: its snippet has an edit that fails."""
+    snippet = scaffolded_repo / "snippets" / "graph_tools" / "first_steps.py"
+    code = snippet.read_text()
+    assert run_once(code, label="snippets/graph_tools/first_steps.py").stdout == "torch.Size([4])\n"
     toml = scaffolded_repo / "tests" / "wrong_answers" / "graph_tools.toml"
     (edit,) = tomllib.loads(toml.read_text())["edit"]
-    code = (scaffolded_repo / "snippets" / edit["snippet"]).read_text()
-    assert code.count(edit["old"]) == 1
+    assert edit["snippet"] == "graph_tools/first_steps.py" and code.count(edit["old"]) == 1
     edited = run_once(code.replace(edit["old"], edit["new"]), label=f"snippets/{edit['snippet']}")
     assert edited.stdout != "torch.Size([4])\n"
 
@@ -78,17 +74,12 @@ def test_the_new_files_pass_the_linters(scaffolded_repo):
         assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
-def test_it_never_overwrites_a_page(scaffolded_repo):
+def test_it_never_overwrites_a_page_nor_names_a_snippet_like_a_module(scaffolded_repo):
+    """snippets/other_tools/torch.py would import itself on `import torch`: nothing is written."""
     again = scaffold(scaffolded_repo)
     assert again.returncode != 0 and "exists already" in again.stderr
-
-
-def test_a_topic_named_like_a_module_is_refused(scaffolded_repo):
-    """snippets/other_tools/torch.py would import itself on `import torch`: nothing is written."""
     before = (scaffolded_repo / "mkdocs.yml").read_text()
-    shadowing = scaffold(
-        scaffolded_repo, [sys.executable, "scripts/new_page.py", "other_tools", "torch"]
-    )
+    shadowing = scaffold(scaffolded_repo, [*SCAFFOLD[:2], "other_tools", "torch"])
     assert shadowing.returncode != 0 and "name of a Python module" in shadowing.stderr
     assert not (scaffolded_repo / "docs" / "other_tools.md").exists()
     assert (scaffolded_repo / "mkdocs.yml").read_text() == before
