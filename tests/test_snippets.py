@@ -1,11 +1,12 @@
 """Every snippet file and every Python program on every page runs, as a reader would run it."""
 
 import os
+import re
 
 import pytest
 
 from engine.cpus import CPUS, cores, parse_cpus
-from engine.paths import DOCS, page_files
+from engine.paths import DOCS, page_files, rel, snippet_files
 from engine.programs import collect_programs
 from engine.results import run_once
 
@@ -13,6 +14,13 @@ PROGRAMS = collect_programs()
 # Besides the default run (this machine's kernels, one thread), the CPU settings named in
 # TESTED_NOTES_CPUS, e.g. "default:2,avx2:4": CI runs "default:2" (.ci/run), `make matrix` "all".
 SETTINGS = [None, *parse_cpus(os.environ.get(CPUS, ""))]
+# `make seeds` (TESTED_NOTES_SEEDS=5): every snippet that sets seeds, again with each seed it sets
+# moved to N + 1000 k for k = 1..5, one shift for all of a program's seeds so that streams that
+# differ stay different. Its own checks must hold; its printed numbers may differ from what the
+# page states, which is for the page's seed.
+SEED = re.compile(r"\b(?P<call>manual_seed|seed_everything)\((?P<seed>\d+)\)")
+SHIFTS = range(1, int(os.environ.get("TESTED_NOTES_SEEDS") or 0) + 1)
+SEEDED = [path for path in snippet_files() if SEED.search(path.read_text(encoding="utf-8"))]
 # What PyTorch says it dispatches to, and with how many threads.
 DISPATCH = "import torch; print(torch.backends.cpu.get_cpu_capability(), torch.get_num_threads())"
 
@@ -67,3 +75,13 @@ def test_program_runs_and_prints_what_the_page_states(program, cpu):
     unprinted = program.unprinted_values(result.stdout)
     if unprinted:
         pytest.fail("\n".join([*unprinted, f"{label} printed:\n{result.stdout}"]), pytrace=False)
+
+
+@pytest.mark.parametrize("shift", SHIFTS)
+@pytest.mark.parametrize("snippet", SEEDED if SHIFTS else [], ids=rel)
+def test_a_snippets_checks_hold_under_other_seeds(snippet, shift):
+    def moved(seed: re.Match) -> str:
+        return f"{seed['call']}({int(seed['seed']) + 1000 * shift})"
+
+    code = SEED.sub(moved, snippet.read_text(encoding="utf-8"))
+    run_once(code, label=f"{rel(snippet)} [seeds +{1000 * shift}]", filename=snippet.name)
