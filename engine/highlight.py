@@ -19,6 +19,8 @@ from markdown import Extension
 from markdown.preprocessors import Preprocessor
 from pymdownx.snippets import SnippetPreprocessor
 
+from engine.paths import SNIPPETS
+
 HL_PARTS = re.compile(r'\bhl_parts="(?P<names>[^"]*)"')
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 INCLUDE = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+)"[ \t]*$')
@@ -76,14 +78,18 @@ def resolve(markdown: str, snippets: Path, *, source: str) -> str:
     return "".join(lines)
 
 
+def snippets_of(md) -> Path:
+    """Where pymdownx.snippets, which includes the files, finds them (SNIPPETS without it)."""
+    include = md.preprocessors["snippet"] if "snippet" in md.preprocessors else None
+    return Path(include.base_path[0]) if include else SNIPPETS
+
+
 class HighlightPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        # The snippet files are where pymdownx.snippets, which includes them, finds them. The
-        # page's name is not known here (MkDocs names it when it reports the error), and its lines
-        # are counted after its front matter, which the builder takes off.
-        snippets = Path(self.md.preprocessors["snippet"].base_path[0])
-        text = resolve("\n".join(lines), snippets, source="page (after its front matter)")
-        return text.split("\n")
+        # The page's name is not known here (MkDocs names it when it reports the error), and its
+        # lines are counted after its front matter, which the builder takes off.
+        where = "page (after its front matter)"
+        return resolve("\n".join(lines), snippets_of(self.md), source=where).split("\n")
 
 
 class HighlightExtension(Extension):

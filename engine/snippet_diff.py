@@ -26,6 +26,8 @@ from pathlib import Path
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
+from engine.highlight import snippets_of
+
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```snippet-diff[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
     re.MULTILINE | re.DOTALL,
@@ -107,12 +109,9 @@ def expand(markdown: str, snippets_dir: Path, source: str = "page") -> str:
 
 class SnippetDiffPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        # The snippet files are where pymdownx.snippets, which includes them, finds them. The
-        # page's name is not known here (MkDocs names it when it reports the error), and its lines
-        # are counted after its front matter, which the builder takes off.
-        snippets = Path(self.md.preprocessors["snippet"].base_path[0])
-        text = expand("\n".join(lines), snippets, source="page (after its front matter)")
-        return text.split("\n")
+        # As engine.highlight's: the page's lines are counted after its front matter.
+        where = "page (after its front matter)"
+        return expand("\n".join(lines), snippets_of(self.md), source=where).split("\n")
 
 
 class SnippetDiffExtension(Extension):
