@@ -11,15 +11,13 @@ depends on fonts).
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import statistics
-import threading
 from pathlib import Path
 
 from engine.browser import ARGS, chromium
 from engine.pages import shown_blocks
 from engine.paths import page_files, rel
+from engine.server import serve
 from engine.site import built_file_of
 from engine.targets import SHOWN_BLOCK_MAX_LINES, SHOWN_BLOCK_MEDIAN_LINES
 
@@ -38,22 +36,17 @@ def heights(site: Path, pages: list[Path]) -> dict[Path, int]:
     """Each page's height in CSS pixels, served from ``site`` on loopback."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     found = {}
-    with sync_playwright() as playwright:
+    with serve(site) as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium()), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         for source in pages:
-            built = built_file_of(site, source).relative_to(site).as_posix()
-            page.goto(f"http://127.0.0.1:{server.server_port}/{built}", wait_until="load")
+            page.goto(base_url + built_file_of(site, source).relative_to(site).as_posix())
             # The site's CSS lets the browser skip drawing code off screen (content-visibility),
             # which makes the height a guess: draw everything first.
             page.add_style_tag(content="* { content-visibility: visible !important; }")
             found[source] = page.evaluate("document.documentElement.scrollHeight")
         browser.close()
-    server.shutdown()
     return found
 
 

@@ -15,7 +15,3 @@ def test_a_missing_browser_says_how_to_install_it(monkeypatch, tmp_path):
     assert "make browser" in browser.missing_reason()
     monkeypatch.setenv("CHROMIUM", __file__)
     assert browser.missing_reason() is None
-
-
-def test_flags_run_as_root_and_offline():
-    assert "--no-sandbox" in browser.ARGS and "--disable-background-networking" in browser.ARGS

@@ -14,16 +14,6 @@ def test_rel_names_files_from_the_repository_root(tmp_path):
     assert paths.rel(tmp_path / "page.md") == str(tmp_path / "page.md")
 
 
-def test_snippets_and_pages_are_found_by_walking(tmp_path):
-    (tmp_path / "snippets" / "lib").mkdir(parents=True)
-    (tmp_path / "snippets" / "lib" / "b.py").write_text("")
-    (tmp_path / "snippets" / "lib" / "a.py").write_text("")
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "lib.md").write_text("")
-    assert [p.name for p in paths.snippet_files(tmp_path)] == ["a.py", "b.py"]
-    assert [p.name for p in paths.page_files(tmp_path)] == ["lib.md"]
-
-
 def test_the_cache_is_outside_the_repository(monkeypatch, tmp_path):
     monkeypatch.delenv("TESTED_NOTES_CACHE", raising=False)
     assert paths.REPO not in paths.cache_root().parents

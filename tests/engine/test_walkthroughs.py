@@ -20,11 +20,6 @@ def test_an_entry_stands_for_its_snippet():
     assert snippet == Path("/repo/snippets/pyg/demo.py")
 
 
-def test_every_walkthrough_of_the_nav_has_its_snippet():
-    for uri, snippet in walkthroughs.walkthroughs().items():
-        assert snippet.is_file(), f"{uri}: {snippet} is missing"
-
-
 def test_cells_start_at_their_markers():
     assert walkthroughs.cell_lines("# %% A\nx = 1\n\n# %% B\ny = 2\n") == [1, 4]
     assert walkthroughs.cell_lines("x = 1\n# %% B\n") == [1, 2]
