@@ -37,9 +37,6 @@ DESKTOP = {"width": 1280, "height": 800}
 LOCAL_SCHEMES = ("data", "blob", "about", "file", "chrome-error")
 
 
-# --------------------------------------------------------------------------- fixtures
-
-
 @pytest.fixture(scope="session")
 def browser():
     reason = chromium.missing_reason()
@@ -67,54 +64,45 @@ def offline_site_dir(tmp_path_factory) -> Path:
     return site
 
 
-class Recorder:
-    """Everything a browser context does that a page must not: leave loopback, log errors, 404."""
+def local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or parts.hostname in ("127.0.0.1", "localhost")
 
-    def __init__(self, context):
-        self.problems: list[str] = []
-        context.route(lambda url: not self.local(url), self._block)
-        context.on("request", self._on_request)
-        context.on("response", self._on_response)
-        context.on("page", self._watch)
 
-    @staticmethod
-    def local(url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in LOCAL_SCHEMES or parts.hostname in ("127.0.0.1", "localhost")
+def watched(browser, **options):
+    """A tab in a context of its own, and the list where it records what a page must not do:
+    leave loopback (blocked), log a console or script error, get an HTTP error."""
+    context = browser.new_context(viewport=DESKTOP, **options)
+    problems: list[str] = []
 
-    def take(self) -> list[str]:
-        problems, self.problems = self.problems, []
-        # Once each, in order.
-        return list(dict.fromkeys(problems))
-
-    def _block(self, route):
-        self.problems.append(f"third-party request (blocked): {route.request.url}")
+    def block(route):
+        problems.append(f"third-party request (blocked): {route.request.url}")
         route.abort()
 
-    def _on_request(self, request):
-        if not self.local(request.url):
-            self.problems.append(f"third-party request: {request.url}")
-
-    def _on_response(self, response):
-        if response.status >= 400 and self.local(response.url):
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def _watch(self, page):
-        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+    def watch(page):
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
         page.on(
-            "console",
-            lambda message: (
-                message.type == "error" and self.problems.append(f"console error: {message.text}")
-            ),
+            "console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}")
         )
+
+    context.route(lambda url: not local(url), block)
+    context.on(
+        "response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}")
+    )
+    context.on("page", watch)
+    return context, context.new_page(), problems
+
+
+def drained(problems: list[str], where: str) -> list[str]:
+    """The problems recorded so far, once each, named by where they happened; the list emptied."""
+    found = [f"{where}: {problem}" for problem in dict.fromkeys(problems)]
+    problems.clear()
+    return found
 
 
 def fail_on(problems: list[str], what: str) -> None:
     if problems:
         pytest.fail(f"{what}:\n" + "\n".join(problems), pytrace=False)
-
-
-# --------------------------------------------------------------------------- every page
 
 
 # Pages loaded at once, each in a tab (and context) of its own: most of a page's time is the wait
@@ -124,26 +112,22 @@ TABS = 4
 
 def test_every_page_loads_cleanly_and_privately(browser, site_dir, site_url):
     """Each page: no third-party request, no console or script error, no failed request."""
-    contexts = [browser.new_context(viewport=DESKTOP) for _ in range(TABS)]
-    tabs = [(context.new_page(), Recorder(context)) for context in contexts]
+    tabs = [watched(browser) for _ in range(TABS)]
     pages = built_pages(site_dir, site_url)
     assert pages, "the build has no HTML pages"
     problems = []
     for start in range(0, len(pages), TABS):
         # The last batch may hold fewer pages than there are tabs.
         batch = list(zip(tabs, pages[start : start + TABS], strict=False))
-        responses = [page.goto(built.url, wait_until="commit") for (page, _), built in batch]
-        for ((page, recorder), built), response in zip(batch, responses, strict=True):
+        responses = [page.goto(built.url, wait_until="commit") for (_, page, _), built in batch]
+        for ((_, page, recorded), built), response in zip(batch, responses, strict=True):
             page.wait_for_load_state("networkidle")
             if response is None or response.status != 200:
                 problems.append(f"{built.name}: HTTP {response and response.status}")
-            problems += [f"{built.name}: {problem}" for problem in recorder.take()]
-    for context in contexts:
+            problems += drained(recorded, built.name)
+    for context, _, _ in tabs:
         context.close()
     fail_on(problems, f"{len(pages)} pages checked")
-
-
-# --------------------------------------------------------------------------- search
 
 
 def search(page, query: str):
@@ -172,19 +156,15 @@ def open_result_for(page, results, path: str) -> None:
 
 
 def test_search_finds_gcnconv_and_opens_the_pyg_page(browser, site_url):
-    context = browser.new_context(viewport=DESKTOP)
-    recorder = Recorder(context)
-    page = context.new_page()
+    context, page, recorded = watched(browser)
     page.goto(site_url, wait_until="networkidle")
     results = search(page, "GCNConv")
     open_result_for(page, results, site_prefix() + "pyg/")
     page.wait_for_url(re.compile(r"/pyg/"))
     assert "PyTorch Geometric" in page.locator("h1").first.inner_text()
     context.close()
-    fail_on(recorder.take(), "while searching")
+    fail_on(drained(recorded, "search"), "while searching")
 
-
-# --------------------------------------------------------------------------- copy button
 
 PREPARE = """async element => {
   // Open every content tab and <details> around the block, as a reader would to see it.
@@ -205,10 +185,8 @@ def test_copy_button_copies_exactly_the_snippet(browser, site_dir, site_url):
     that file's text on the clipboard (Material leaves out the file's final newline, nothing else).
     A block that shows the file in parts has a title of its own (not the bare file name)."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
-    context = browser.new_context(viewport=DESKTOP)
+    context, page, recorded = watched(browser)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
-    recorder = Recorder(context)
-    page = context.new_page()
     checked, problems = 0, []
     for built in built_pages(site_dir, site_url):
         if "snippets/" not in built.file.read_text(encoding="utf-8"):
@@ -226,21 +204,16 @@ def test_copy_button_copies_exactly_the_snippet(browser, site_dir, site_url):
             # The file as the page shows it: pymdownx.snippets leaves out section markers.
             if copied + "\n" != shown_text(title.removeprefix("snippets/")):
                 problems.append(f"{built.name}, block {i + 1} ({title}): copied\n{copied}")
-        problems += [f"{built.name}: {problem}" for problem in recorder.take()]
+        problems += drained(recorded, built.name)
     context.close()
     assert checked, "no code block titled with a snippet file was found on any page"
     fail_on(problems, f"{checked} copy buttons checked")
 
 
-# --------------------------------------------------------------------------- offline
-
-
 def test_offline_site_dir_works_from_a_folder(browser, offline_site_dir):
     """`make offline`: opened from file:// with no network, pages link to each other and search
     works (Material's offline plugin, with the shim vendored by hooks/offline.py)."""
-    context = browser.new_context(viewport=DESKTOP)
-    recorder = Recorder(context)
-    page = context.new_page()
+    context, page, recorded = watched(browser)
     page.goto((offline_site_dir / "index.html").as_uri(), wait_until="load")
     page.locator("nav.md-nav--primary a.md-nav__link", has_text="PyTorch Geometric").first.click()
     page.wait_for_url(re.compile(r"/pyg\.html$"))
@@ -248,12 +221,10 @@ def test_offline_site_dir_works_from_a_folder(browser, offline_site_dir):
     results = search(page, "GCNConv")
     open_result_for(page, results, urlsplit((offline_site_dir / "pyg.html").as_uri()).path)
     page.wait_for_url(re.compile(r"/pyg\.html"))
-    problems = [p for p in recorder.take() if not p.startswith("HTTP")]
+    problems = [p for p in drained(recorded, "offline") if "HTTP" not in p]
     context.close()
     fail_on(problems, "in the offline build")
 
-
-# --------------------------------------------------------------------------- the policy itself
 
 LATE_REQUESTS = """() => {
     const leave = (what) => {
