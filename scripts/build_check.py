@@ -1,13 +1,13 @@
 """`make build-check`: the site built by MkDocs, ProperDocs and Zensical, each page's text compared.
 
 Each builder builds the site outside the repository (engine.builders installs ProperDocs and
-Zensical from lock/builders.txt, outside it too). Then, page by page, the article's text of each build is
-compared with MkDocs': ProperDocs must match on every page, Zensical on every page but the
-walkthroughs and their times, which need mkdocs-jupyter. Zensical runs no hooks: after its build,
-the figures and the CSP are added by the same steps the hooks take (engine.figures.publish,
+Zensical from lock/builders.txt, outside it too). Then, page by page, the article's text of each
+build is compared with MkDocs': ProperDocs must match on every page, Zensical on every page but
+the walkthroughs and their times, which need mkdocs-jupyter. Zensical runs no hooks: after its
+build, the figures and the CSP are added by the same steps the hooks take (engine.figures.publish,
 engine.csp.secure). The table of features says what each build kept. Exit 1 on an unexpected
-difference or a failed build. `ARGS=properdocs` (what CI runs) or `ARGS=zensical` builds MkDocs and
-that one only.
+difference, a feature a build drops, or a failed build. `ARGS=properdocs` (what CI runs) or
+`ARGS=zensical` builds MkDocs and that one only.
 
 `ARGS=--lock` resolves engine.builders.PINS again into lock/builders.txt, with hashes, against the
 site's lock files: it keeps the distributions the site's environment lacks.
@@ -87,7 +87,8 @@ def build_all(folder: Path, builders: list[str]) -> dict[str, Path] | None:
 
 
 def report(sites: dict[str, Path]) -> bool:
-    """Print each page's verdict and the features table; whether every verdict was expected."""
+    """Print each page's verdict and the features table; whether every verdict was expected and
+    no build has a feature fewer times than MkDocs' (the walkthroughs aside, Zensical drops none)."""
     texts = {builder: site_texts(site) for builder, site in sites.items()}
     ok = True
     for builder in list(sites)[1:]:
@@ -98,12 +99,13 @@ def report(sites: dict[str, Path]) -> bool:
             print(f"  {page:45} {verdict}{'' if known else '   <- unexpected'}")
     common = set.intersection(*(set(pages) for pages in texts.values()))
     counts = {builder: features(site, common) for builder, site in sites.items()}
-    print(f"\nfeatures in the {len(common)} pages every build has:", end="")
-    print(f"\n{'feature':28}" + "".join(f"{builder:>12}" for builder in sites))
+    print(f"\nfeatures in the {len(common)} pages every build has:")
+    print(f"{'feature':28}" + "".join(f"{builder:>12}" for builder in sites))
     for name in counts["mkdocs"]:
         row = "".join(f"{counts[builder][name]:>12}" for builder in sites)
         dropped = [b for b in sites if counts[b][name] < counts["mkdocs"][name]]
-        print(f"{name:28}{row}" + (f"   dropped by {', '.join(dropped)}" if dropped else ""))
+        ok = ok and not dropped
+        print(f"{name:28}{row}" + (f"   <- dropped by {', '.join(dropped)}" if dropped else ""))
     return ok
 
 
