@@ -52,10 +52,13 @@ def lighthouse(url: str, output: Path, dark: bool) -> dict:
     return report
 
 
-def measure(url: str, runs: int, dark: bool) -> dict:
-    """The median run by performance score, with what it misses and why."""
+def measure(url: str, runs: int, dark: bool, keep: Path | None) -> dict:
+    """The median run by performance score, with what it misses and why; ``keep``: a folder for
+    the JSON reports."""
+    name = urlsplit(url).path.strip("/").replace("/", "_") + ("-dark" if dark else "")
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
-        reports = [lighthouse(url, Path(tmp) / f"{n}.json", dark) for n in range(runs)]
+        folder = keep or Path(tmp)
+        reports = [lighthouse(url, folder / f"{name}-{n}.json", dark) for n in range(runs)]
     perf = sorted(r["categories"]["performance"]["score"] or 0 for r in reports)
     report = next(
         r for r in reports if (r["categories"]["performance"]["score"] or 0) == perf[runs // 2]
@@ -91,7 +94,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="runs a page (the median is shown)")
     parser.add_argument("--page", action="append", default=[], help="only pages containing this")
     parser.add_argument("--dark", action="store_true", help="Chromium prefers dark colours")
+    parser.add_argument("--reports", type=Path, help="keep the Lighthouse JSON reports here")
     args = parser.parse_args()
+    if args.reports:
+        args.reports.mkdir(parents=True, exist_ok=True)
     if browser.missing_reason() or not LIGHTHOUSE.is_file():
         sys.exit(browser.missing_reason() or "Lighthouse is missing: run `make lighthouse`")
     with tempfile.TemporaryDirectory(prefix="site-") as tmp:
@@ -107,7 +113,10 @@ def main() -> int:
             print(f"{len(pages)} pages from {base_url}, {args.runs} run(s) each, mobile defaults")
             print(f"{'page':<44}{'perf':>6}{'a11y':>6}{'best':>6}{'seo':>6}{'KB':>7}  verdict")
             start = time.perf_counter()
-            failing = sum(report(page, measure(page.url, args.runs, args.dark)) for page in pages)
+            failing = sum(
+                report(page, measure(page.url, args.runs, args.dark, args.reports))
+                for page in pages
+            )
     seconds = (time.perf_counter() - start) / max(1, len(pages) * args.runs)
     print(f"\n{seconds:.1f} s a Lighthouse run")
     print(f"targets: {LIGHTHOUSE_SCORES}, <= {PAGE_WEIGHT_KB} KB (search index aside)")
