@@ -32,7 +32,7 @@ from engine.walkthroughs import walkthroughs
 
 # The libraries the snippets import, heaviest first.
 IMPORTED = ["torch", "torch_geometric", "pytorch_lightning", "captum", "backpack"]
-# A typical snippet: one of the PyG page, a few seconds alone.
+# A typical snippet, of the PyG page.
 CHECKED = "pyg/gcn.py"
 SUITE_S = BENCH_S["suite"]
 
@@ -113,7 +113,7 @@ def bench_check(snippets: list[str]) -> None:
 
 
 def ci_env() -> dict[str, str]:
-    """What .ci/run exports (the CPU cell CI adds, the sandbox and browser it requires)."""
+    """What .ci/run exports (the CPU setting CI adds, the sandbox and browser it requires)."""
     text = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     return dict(re.findall(r"^export (\w+)=(\S+)$", text, flags=re.M))
 
