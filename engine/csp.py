@@ -1,7 +1,7 @@
 """A Content-Security-Policy that allows only the site's own origin, with the hash of each inline
 script a page runs: the reader's browser itself refuses any other request, however late it comes,
-and the browser tests see it as a console error. hooks/csp.py puts it on every online page of
-MkDocs' build; ``secure`` is the same step after the build of a builder without hooks (Zensical).
+and the browser tests see it as a console error. ``secure`` puts it on every page of a built site:
+hooks/csp.py after MkDocs' online build, `make build-check` after Zensical's, which runs no hooks.
 """
 
 from __future__ import annotations
