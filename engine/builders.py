@@ -112,7 +112,8 @@ def site_texts(site: Path) -> dict[str, list[str]]:
 
 
 def compare(reference: dict, other: dict) -> dict[str, str]:
-    """Each page -> "identical", "missing", "extra" or "different: <the first differing line>"."""
+    """Each page -> "identical", "missing", "extra", or "different at line N: <the first differing
+    line of each>"."""
     verdicts = {}
     for name in sorted(reference.keys() | other.keys()):
         if name not in other or name not in reference:
