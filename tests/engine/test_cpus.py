@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.cpus import CpuSetting, cpu_capabilities, parse_cpus
+from engine.cpus import cpu_capabilities, parse_cpus
 
 
 @pytest.fixture
@@ -14,28 +14,22 @@ def cpuinfo(tmp_path):
 
 def test_settings_read_and_print_as_capability_and_threads(cpuinfo):
     assert parse_cpus("", cpuinfo) == []
-    assert parse_cpus("default:2, avx2:4", cpuinfo) == [
-        CpuSetting("default", 2),
-        CpuSetting("avx2", 4),
-    ]
-    assert str(CpuSetting("avx2", 4)) == "avx2:4"
-    assert CpuSetting("avx2", 4).env == {
+    settings = parse_cpus("default:2, avx2:4", cpuinfo)
+    assert [str(setting) for setting in settings] == ["default:2", "avx2:4"]
+    assert settings[1].env == {
         "ATEN_CPU_CAPABILITY": "avx2",
         "OMP_NUM_THREADS": "4",
         "OMP_WAIT_POLICY": "PASSIVE",
     }
 
 
-def test_all_is_every_kernel_set_of_this_cpu_at_1_2_and_4_threads(cpuinfo, monkeypatch):
-    monkeypatch.setattr("engine.cpus.cores", lambda: 4)
-    assert [str(s) for s in parse_cpus("all", cpuinfo)] == [
-        "default:1",
-        "default:2",
-        "default:4",
-        "avx2:1",
-        "avx2:2",
-        "avx2:4",
-    ]
+@pytest.mark.parametrize(("cores", "threads"), [(4, "1 2 4"), (2, "1 2")])
+def test_all_is_every_kernel_set_of_this_cpu_at_each_thread_count_up_to_its_cores(
+    cpuinfo, monkeypatch, cores, threads
+):
+    monkeypatch.setattr("engine.cpus.cores", lambda: cores)
+    expected = [f"{kernels}:{n}" for kernels in ("default", "avx2") for n in threads.split()]
+    assert [str(setting) for setting in parse_cpus("all", cpuinfo)] == expected
 
 
 @pytest.mark.parametrize(
@@ -50,8 +44,3 @@ def test_a_malformed_or_unavailable_setting_is_refused(cpuinfo, text, why):
 def test_capabilities_follow_the_cpu_flags(cpuinfo, tmp_path):
     assert cpu_capabilities(cpuinfo) == ["default", "avx2"]
     assert cpu_capabilities(tmp_path / "missing") == ["default"]
-
-
-def test_all_leaves_out_more_threads_than_cores(cpuinfo, monkeypatch):
-    monkeypatch.setattr("engine.cpus.cores", lambda: 2)
-    assert {s.threads for s in parse_cpus("all", cpuinfo)} == {1, 2}
