@@ -34,6 +34,8 @@ from engine.site import build_failure, build_site, built_pages
 pytestmark = pytest.mark.xdist_group("browser")
 
 DESKTOP = {"width": 1280, "height": 800}
+# A current phone, in CSS pixels.
+PHONE = {"width": 390, "height": 844}
 LOCAL_SCHEMES = ("data", "blob", "about", "file", "chrome-error")
 
 
@@ -111,7 +113,8 @@ TABS = 4
 
 
 def test_every_page_loads_cleanly_and_privately(browser, site_dir, site_url):
-    """Each page: no third-party request, no console or script error, no failed request."""
+    """Each page: no third-party request, no console or script error, no failed request, and no
+    sideways scrolling on a phone (what the pages hold, not Material, would cause it)."""
     tabs = [watched(browser) for _ in range(TABS)]
     pages = built_pages(site_dir, site_url)
     assert pages, "the build has no HTML pages"
@@ -125,6 +128,12 @@ def test_every_page_loads_cleanly_and_privately(browser, site_dir, site_url):
             if response is None or response.status != 200:
                 problems.append(f"{built.name}: HTTP {response and response.status}")
             problems += drained(recorded, built.name)
+            page.set_viewport_size(PHONE)
+            root = "document.documentElement"
+            wider = page.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
+            if wider > 0:
+                problems.append(f"{built.name}: {wider} px wider than a {PHONE['width']} px phone")
+            page.set_viewport_size(DESKTOP)
     for context, _, _ in tabs:
         context.close()
     fail_on(problems, f"{len(pages)} pages checked")
