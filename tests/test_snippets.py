@@ -2,6 +2,7 @@
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -21,8 +22,14 @@ SETTINGS = [None, *parse_cpus(os.environ.get(CPUS, ""))]
 SEED = re.compile(r"\b(?P<call>manual_seed|seed_everything)\((?P<seed>\d+)\)")
 SHIFTS = range(1, int(os.environ.get("TESTED_NOTES_SEEDS") or 0) + 1)
 SEEDED = [path for path in snippet_files() if SEED.search(path.read_text(encoding="utf-8"))]
+RESEEDED = [(path, shift) for path in SEEDED for shift in SHIFTS]
 # What PyTorch says it dispatches to, and with how many threads.
 DISPATCH = "import torch; print(torch.backends.cpu.get_cpu_capability(), torch.get_num_threads())"
+
+
+def unnamed(*values, setting: str):
+    """The one parameter set, skipped, of a test that runs only with ``setting``."""
+    return pytest.param(*values, marks=pytest.mark.skip(reason=f"runs with {setting}"))
 
 
 def _figures_named_on_pages(result, program) -> str | None:
@@ -39,7 +46,9 @@ def _figures_named_on_pages(result, program) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("cpu", SETTINGS[1:], ids=str)
+@pytest.mark.parametrize(
+    "cpu", SETTINGS[1:] or [unnamed(None, setting="TESTED_NOTES_CPUS=default:2")], ids=str
+)
 def test_a_cpu_setting_takes_effect(cpu):
     """Proof that a program run under ``cpu`` gets that kernel set and thread count (PyTorch runs
     no more threads than cores)."""
@@ -77,8 +86,11 @@ def test_program_runs_and_prints_what_the_page_states(program, cpu):
         pytest.fail("\n".join([*unprinted, f"{label} printed:\n{result.stdout}"]), pytrace=False)
 
 
-@pytest.mark.parametrize("shift", SHIFTS)
-@pytest.mark.parametrize("snippet", SEEDED if SHIFTS else [], ids=rel)
+@pytest.mark.parametrize(
+    ("snippet", "shift"),
+    RESEEDED or [unnamed(Path(), 0, setting="TESTED_NOTES_SEEDS=5 (make seeds)")],
+    ids=lambda value: rel(value) if isinstance(value, Path) else str(value),
+)
 def test_a_snippets_checks_hold_under_other_seeds(snippet, shift):
     def moved(seed: re.Match) -> str:
         return f"{seed['call']}({int(seed['seed']) + 1000 * shift})"
