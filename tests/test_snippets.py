@@ -27,7 +27,7 @@ RESEEDED = [(path, shift) for path in SEEDED for shift in SHIFTS]
 DISPATCH = "import torch; print(torch.backends.cpu.get_cpu_capability(), torch.get_num_threads())"
 
 
-def unnamed(*values, setting: str):
+def only_with(*values, setting: str):
     """The one parameter set, skipped, of a test that runs only with ``setting``."""
     return pytest.param(*values, marks=pytest.mark.skip(reason=f"runs with {setting}"))
 
@@ -47,7 +47,7 @@ def _figures_named_on_pages(result, program) -> str | None:
 
 
 @pytest.mark.parametrize(
-    "cpu", SETTINGS[1:] or [unnamed(None, setting="TESTED_NOTES_CPUS=default:2")], ids=str
+    "cpu", SETTINGS[1:] or [only_with(None, setting="TESTED_NOTES_CPUS=default:2")], ids=str
 )
 def test_a_cpu_setting_takes_effect(cpu):
     """Proof that a program run under ``cpu`` gets that kernel set and thread count (PyTorch runs
@@ -88,7 +88,7 @@ def test_program_runs_and_prints_what_the_page_states(program, cpu):
 
 @pytest.mark.parametrize(
     ("snippet", "shift"),
-    RESEEDED or [unnamed(Path(), 0, setting="TESTED_NOTES_SEEDS=5 (make seeds)")],
+    RESEEDED or [only_with(Path(), 0, setting="TESTED_NOTES_SEEDS=5 (make seeds)")],
     ids=lambda value: rel(value) if isinstance(value, Path) else str(value),
 )
 def test_a_snippets_checks_hold_under_other_seeds(snippet, shift):
