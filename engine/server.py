@@ -12,6 +12,7 @@ import contextlib
 import functools
 import gzip
 import io
+import re
 import sys
 import tempfile
 import threading
@@ -20,24 +21,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
 from engine.paths import MKDOCS_YML
 
 COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
 
 
 @functools.cache
-def site_prefix(mkdocs_yml: Path = MKDOCS_YML) -> str:
+def site_prefix() -> str:
     """The path the host serves the site under: that of ``site_url``, e.g. '/tested-notes/'."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    # mkdocs.yml may use MkDocs' and pymdownx's YAML tags (!ENV, !!python/name:...): ignore them.
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=Loader)
-    return (urlsplit(config.get("site_url") or "").path or "/").rstrip("/") + "/"
+    site_url = re.search(r"^site_url:\s*(\S+)", MKDOCS_YML.read_text(encoding="utf-8"), re.M)
+    return (urlsplit(site_url[1] if site_url else "").path or "/").rstrip("/") + "/"
 
 
 class _Handler(SimpleHTTPRequestHandler):
