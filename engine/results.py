@@ -1,7 +1,7 @@
 """Results of program runs, kept by what determines them, so that no run is done twice.
 
 A run's outcome depends on the program's code (and the name and label it runs under), every
-environment variable it sees (engine.runner.program_env: an allow-list, a CPU cell's settings
+environment variable it sees (engine.runner.program_env: an allow-list, a CPU setting's variables
 included), the distributions installed where its interpreter looks (their metadata and RECORD, not
 the lock file: a `pip install` into the venv or a library on PYTHONPATH is a new key), the
 interpreter, the CPU's instruction sets (which decide PyTorch's kernels), whether the OS sandbox
