@@ -22,9 +22,8 @@ from urllib.parse import quote
 from markdown import Extension
 from markdown.extensions.toc import slugify, unique
 from markdown.preprocessors import Preprocessor
-from pymdownx.snippets import SnippetPreprocessor
 
-from engine.fences import iter_fences
+from engine.fences import INCLUDE, fenced_lines, part_lines
 from engine.paths import SNIPPETS, page_files, snippet_files
 
 DIRECTIVE = "<!-- api-index -->"
@@ -50,8 +49,6 @@ TORCH_PARTS = (
     "torch.cuda.",
     "torch.multiprocessing.",
 )
-SECTION = SnippetPreprocessor.RE_SNIPPET_SECTION
-INCLUDE = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+)(?::(?P<part>[^"]+))?"[ \t]*$')
 HEADING = re.compile(
     r"^(?P<level>#{1,6})[ \t]+(?P<title>.+?)[ \t]*(?:\{[^}]*#(?P<id>[\w-]+)[^}]*\})?[ \t]*$"
 )
@@ -102,26 +99,11 @@ class Place:
     anchor: str
 
 
-def _section_lines(code: str) -> dict[str, set[int]]:
-    """For each named part of a snippet, the numbers of its lines in the file."""
-    parts: dict[str, set[int]] = defaultdict(set)
-    open_parts: set[str] = set()
-    for number, line in enumerate(code.splitlines(), 1):
-        marker = SECTION.match(line)
-        if marker and not marker.group("escape"):
-            name = marker.group("name")
-            (open_parts.add if marker.group("type") == "start" else open_parts.discard)(name)
-            continue
-        for name in open_parts:
-            parts[name].add(number)
-    return parts
-
-
 def places(page: Path) -> list[tuple[Place, str, set[int] | None]]:
     """(place, snippet, file lines shown or None for all) of each include of the page."""
     text = page.read_text(encoding="utf-8")
     lines = text.splitlines()
-    inside = {n for f in iter_fences(text) for n in range(f.lineno, f.end)}
+    inside = fenced_lines(text)
     headings, ids = [], set()
     for number, line in enumerate(lines, 1):
         heading = HEADING.match(line)
@@ -139,7 +121,7 @@ def places(page: Path) -> list[tuple[Place, str, set[int] | None]]:
         shown = None
         if include["part"]:
             code = (SNIPPETS / include["path"]).read_text(encoding="utf-8")
-            shown = _section_lines(code).get(include["part"], set())
+            shown = set(part_lines(code, as_shown=False).get(include["part"], []))
         found.append((place, include["path"], shown))
     return found
 

@@ -20,8 +20,9 @@ from pybtex.backends.markdown import Backend
 from pybtex.database import parse_file
 from pybtex.style.formatting.plain import Style
 
+from engine.fences import prose_lines
 from engine.paths import DOCS
-from engine.run_values import outside_code_spans, prose_lines
+from engine.run_values import outside_code_spans
 
 log = logging.getLogger("mkdocs.citations")
 # [@key], [@a; @b]: one or more keys, each after an @, separated by semicolons.

@@ -1,4 +1,5 @@
-"""An independent scan of a page's fenced code blocks, nested in tabs or admonitions or not.
+"""The one scan of a page's fenced code blocks (nested in tabs or admonitions or not), of the lines
+outside them, and of pymdownx.snippets' includes and section markers.
 
 pytest-codeblocks skips fences it does not recognise (``~~~``, indented ones); counting every fence
 here, and comparing, proves that no Python block on a page goes unrun.
@@ -9,10 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pymdownx.snippets import SnippetPreprocessor
+
 # The info strings of a fence that a reader takes for Python.
 PYTHON_LANGS = {"python", "py", "python3", "py3"}
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
+# An include line of a whole file ("pyg/gcn.py") or of its part ("pyg/gcn.py:model").
+INCLUDE = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+)(?::(?P<part>[^"]+))?"[ \t]*$')
+# pymdownx.snippets' own section marker, which it leaves out of what it includes.
+SECTION = SnippetPreprocessor.RE_SNIPPET_SECTION
 
 
 @dataclass
@@ -39,6 +46,37 @@ def iter_fences(text: str) -> list[Fence]:
         fences.append(fence)
         i = fence.end
     return fences
+
+
+def fenced_lines(text: str) -> set[int]:
+    """The 1-based numbers of the lines of ``text`` in a fence, its opening and closing included."""
+    return {n for f in iter_fences(text) for n in range(f.lineno, f.end + 1)}
+
+
+def prose_lines(lines: list[str]):
+    """(index, line) of each line outside fenced code."""
+    inside = fenced_lines("\n".join(lines))
+    return [(index, line) for index, line in enumerate(lines) if index + 1 not in inside]
+
+
+def part_lines(code: str, *, as_shown: bool = True) -> dict[str, list[int]]:
+    """For each section of ``code``, the 1-based numbers of its lines: as a page that includes the
+    whole file shows them (without the markers), or as the file has them."""
+    parts: dict[str, list[int]] = {}
+    open_parts: set[str] = set()
+    shown = 0
+    for number, line in enumerate(code.splitlines(), 1):
+        marker = SECTION.match(line)
+        # An escaped marker (;--8<--) is shown as code, as pymdownx.snippets shows it.
+        if marker and not marker.group("escape"):
+            name = marker.group("name")
+            parts.setdefault(name, [])
+            (open_parts.add if marker.group("type") == "start" else open_parts.discard)(name)
+            continue
+        shown += 1
+        for name in open_parts:
+            parts[name].append(shown if as_shown else number)
+    return parts
 
 
 def _read_fence(lines: list[str], i: int, opening: re.Match) -> Fence:

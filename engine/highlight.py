@@ -17,39 +17,15 @@ from pathlib import Path
 
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
-from pymdownx.snippets import SnippetPreprocessor
 
+from engine.fences import FENCE_OPEN, INCLUDE, part_lines
 from engine.paths import SNIPPETS
 
 HL_PARTS = re.compile(r'\bhl_parts="(?P<names>[^"]*)"')
-FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
-INCLUDE = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+)"[ \t]*$')
-# pymdownx.snippets' own section marker, which it leaves out of what it includes: the lines
-# counted here are the lines it shows.
-MARKER = SnippetPreprocessor.RE_SNIPPET_SECTION
 
 
 class HighlightError(ValueError):
     """A fence names a part its snippet does not have; the message names the page and line."""
-
-
-def part_lines(code: str) -> dict[str, list[int]]:
-    """For each section of ``code``, the 1-based numbers of its lines as the page shows them."""
-    parts: dict[str, list[int]] = {}
-    open_parts: set[str] = set()
-    shown = 0
-    for line in code.splitlines():
-        marker = MARKER.match(line)
-        # An escaped marker (;--8<--) is shown as code, as pymdownx.snippets shows it.
-        if marker and not marker.group("escape"):
-            name = marker.group("name")
-            parts.setdefault(name, [])
-            (open_parts.add if marker.group("type") == "start" else open_parts.discard)(name)
-            continue
-        shown += 1
-        for name in open_parts:
-            parts[name].append(shown)
-    return parts
 
 
 def resolve(markdown: str, snippets: Path, *, source: str) -> str:
@@ -61,7 +37,7 @@ def resolve(markdown: str, snippets: Path, *, source: str) -> str:
             continue
         include = next((INCLUDE.match(nxt) for nxt in lines[number + 1 : number + 2]), None)
         where = f"{source}:{number + 1}"
-        if not include:
+        if not include or include["part"]:
             raise HighlightError(f"{where}: hl_parts needs a whole-file include on the next line")
         parts = part_lines((snippets / include.group("path")).read_text(encoding="utf-8"))
         numbers = []

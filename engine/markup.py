@@ -16,7 +16,7 @@ from pathlib import Path
 import markdown
 from markdown.blockprocessors import CodeBlockProcessor
 
-from engine.fences import PYTHON_LANGS, Fence, iter_fences
+from engine.fences import PYTHON_LANGS, Fence, fenced_lines, iter_fences, prose_lines
 from engine.pages import ExpandedPage, expand_page, is_include, site_config
 from engine.paths import rel
 from engine.run_values import CODE_SPAN
@@ -57,8 +57,7 @@ def problems(page: Path) -> list[str]:
         [
             *fence_problems(expanded, fences),
             *marker_problems(expanded, fences),
-            *include_problems(page),
-            *active_html(page),
+            *source_problems(page),
             *indented_code(expanded),
         ],
         key=_line_order,
@@ -89,7 +88,7 @@ def fence_problems(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
 
 
 def marker_problems(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
-    inside = {n for f in fences for n in range(f.lineno, f.end + 1)}
+    inside = fenced_lines(expanded.text)
     found = []
     for n, line in enumerate(expanded.lines, 1):
         if n in inside or not MARKER_LIKE.search(line):
@@ -141,17 +140,6 @@ def _unmarked_outputs(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
     return found
 
 
-def include_problems(page: Path) -> list[str]:
-    """An include outside a fence would show a snippet as prose, untested."""
-    lines = page.read_text(encoding="utf-8").splitlines()
-    inside = {n for f in iter_fences("\n".join(lines)) for n in range(f.lineno, f.end + 1)}
-    return [
-        f"{rel(page)}:{n}: an include outside a code fence; put it inside a ```python fence"
-        for n, line in enumerate(lines, 1)
-        if n not in inside and is_include(line)
-    ]
-
-
 # HTML in a page that would run or load something of its own: scripts, frames, embedded objects,
 # a <meta http-equiv> (a refresh redirects the reader; a policy could loosen the site's), and
 # inline event handlers. Only the theme's and the site's templates run scripts (engine.csp).
@@ -163,17 +151,21 @@ ACTIVE_HTML = re.compile(
 )
 
 
-def active_html(page: Path) -> list[str]:
-    """Raw HTML in the page that would run or load something: each with its line."""
-    lines = page.read_text(encoding="utf-8").splitlines()
-    inside = {n for f in iter_fences("\n".join(lines)) for n in range(f.lineno, f.end + 1)}
+def source_problems(page: Path) -> list[str]:
+    """In the page's own prose: an include (which would show a snippet as prose, untested), and
+    raw HTML that would run or load something."""
     found = []
-    for n, line in enumerate(lines, 1):
-        match = None if n in inside else ACTIVE_HTML.search(CODE_SPAN.sub("", line))
+    for index, line in prose_lines(page.read_text(encoding="utf-8").splitlines()):
+        where = f"{rel(page)}:{index + 1}"
+        if is_include(line):
+            found.append(
+                f"{where}: an include outside a code fence; put it inside a ```python fence"
+            )
+        match = ACTIVE_HTML.search(CODE_SPAN.sub("", line))
         if match:
             what = match["tag"] or match["handler"] or "meta http-equiv"
             found.append(
-                f"{rel(page)}:{n}: raw HTML that runs or loads something ({what}): a page runs no "
+                f"{where}: raw HTML that runs or loads something ({what}): a page runs no "
                 "script of its own, only the theme's (the Content-Security-Policy refuses it)"
             )
     return found

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pytest_codeblocks import extract_from_buffer
 
-from engine.fences import PYTHON_LANGS, Fence, iter_fences
+from engine.fences import PYTHON_LANGS, Fence, iter_fences, prose_lines
 from engine.markup import MARKER, MARKER_LIKE
 from engine.pages import ExpandedPage, IncludeError, expand_page, is_include
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
@@ -82,19 +82,18 @@ def page_programs(page: Path) -> list[tuple[str, object]]:
     A block whose include failed, and a malformed marker, leave the page's other programs running:
     tests/test_pages.py reports both with their lines (engine.markup)."""
     expanded = expand_page(page)
-    blocks = extract_from_buffer(io.StringIO(_without_malformed_markers(expanded.lines)))
     return [
         (expanded.where(block.lineno), block)
-        for block in blocks
+        for block in _blocks(expanded)
         if is_python(block) and not any(is_include(line) for line in block.code.splitlines())
     ]
 
 
-def _without_malformed_markers(lines: list[str]) -> str:
-    """The page with each malformed marker blanked: pytest-codeblocks stops at an unknown keyword."""
-    return "\n".join(
-        "" if MARKER_LIKE.search(line) and not MARKER.match(line) else line for line in lines
-    )
+def _blocks(expanded: ExpandedPage) -> list:
+    """pytest-codeblocks' blocks of the page, each malformed marker blanked first (it stops at an
+    unknown keyword)."""
+    lines = ["" if MARKER_LIKE.search(s) and not MARKER.match(s) else s for s in expanded.lines]
+    return extract_from_buffer(io.StringIO("\n".join(lines)))
 
 
 def is_python(block) -> bool:
@@ -175,8 +174,7 @@ def stated_outputs(page: Path) -> list[StatedOutput]:
     expanded = expand_page(page)
     if expanded.errors:
         raise IncludeError("\n".join(expanded.errors))
-    blocks = extract_from_buffer(io.StringIO(_without_malformed_markers(expanded.lines)))
-    stated = [block for block in blocks if block.expected_output is not None]
+    stated = [block for block in _blocks(expanded) if block.expected_output is not None]
     fences = _output_fences(expanded.lines)
     if len(fences) != len(stated):
         raise IncludeError(f"{rel(page)}: its expected-output markers and blocks do not pair up")
@@ -194,13 +192,10 @@ def stated_outputs(page: Path) -> list[StatedOutput]:
 def _output_fences(lines: list[str]) -> list[Fence]:
     """The fence after each expected-output marker, in order."""
     fences = iter_fences("\n".join(lines))
-    inside = {n for f in fences for n in range(f.lineno, f.end + 1)}
     markers = [
-        n
-        for n, line in enumerate(lines, 1)
-        if (marker := MARKER.match(line))
-        and marker.group("keyword").startswith("expected-output")
-        and n not in inside
+        index + 1
+        for index, line in prose_lines(lines)
+        if (marker := MARKER.match(line)) and marker["keyword"].startswith("expected-output")
     ]
     after = (next((f for f in fences if f.lineno > marker), None) for marker in markers)
     return [fence for fence in after if fence is not None]

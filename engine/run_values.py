@@ -21,10 +21,11 @@ from pathlib import Path
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
+from engine.fences import prose_lines
+
 MARK = re.compile(r"\{=\s*(?P<value>[^@{}=]+?)\s*(?:@\s*(?P<snippet>[^\s@{}=]+)\s*)?=\}")
 # Anything that opens or closes a mark: one that MARK does not match as a whole is malformed.
 MARK_LIKE = re.compile(r"\{=|=\}")
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+).+?\1")
 
 
@@ -33,23 +34,6 @@ class Mark:
     lineno: int
     value: str
     snippet: str | None
-
-
-def prose_lines(lines: list[str]):
-    """(index, line) of each line outside fenced code."""
-    fence = None
-    for index, line in enumerate(lines):
-        opening = FENCE.match(line)
-        if fence is None and opening:
-            fence = opening.group(1)
-        elif (
-            fence is not None
-            and line.strip().startswith(fence)
-            and not line.strip().strip(fence[0])
-        ):
-            fence = None
-        elif fence is None:
-            yield index, line
 
 
 def outside_code_spans(line: str, replace) -> str:

@@ -13,33 +13,24 @@ Material's copy button copies what the block shows.
 from __future__ import annotations
 
 import posixpath
-import re
 
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-from engine.highlight import FENCE_OPEN
+from engine.fences import INCLUDE, iter_fences
 
-# An include of part of a file: a named section (file.py:name) or lines (file.py:3:9).
-PART = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+\.py):(?P<part>[^"]+)"[ \t]*$')
 LINK = (
     '{indent}[Download the whole program, `{name}`]({href}){{ download="{file}" .whole-program }}'
 )
 
 
-def part_shown(lines: list[str], opening: int) -> str | None:
-    """The snippet path (relative to snippets/) whose part the fence opening at ``opening``
-    shows, if its body is includes of parts of that one file."""
-    fence = FENCE_OPEN.match(lines[opening])
-    paths = set()
-    for line in lines[opening + 1 :]:
-        if line.strip().startswith(fence.group("fence")):
-            break
-        include = PART.match(line)
-        if line.strip() and not include:
-            return None
-        if include:
-            paths.add(include.group("path"))
+def part_shown(body: list[str]) -> str | None:
+    """The snippet path (relative to snippets/) whose part a fence's ``body`` lines show, if they
+    are includes of parts of that one file."""
+    includes = [INCLUDE.match(line) for line in body if line.strip()]
+    if not all(i and i["part"] and i["path"].endswith(".py") for i in includes):
+        return None
+    paths = {include["path"] for include in includes}
     return paths.pop() if len(paths) == 1 else None
 
 
@@ -47,26 +38,17 @@ def with_links(lines: list[str]) -> list[str]:
     """``lines`` with a download link under each fence that shows part of a snippet. The link is
     relative to a page at the top of docs/, as every page is (mkdocs build --strict fails on a
     link that does not resolve)."""
-    out, i = [], 0
-    while i < len(lines):
-        opening = FENCE_OPEN.match(lines[i])
-        if not opening:
-            out.append(lines[i])
-            i += 1
+    out, done = [], 0
+    for fence in iter_fences("\n".join(lines)):
+        path = part_shown(lines[fence.lineno : fence.end - 1])
+        if path is None or fence.end > len(lines):
             continue
-        path, end = part_shown(lines, i), i + 1
-        marker = opening.group("fence")
-        while end < len(lines) and not lines[end].strip().startswith(marker):
-            end += 1
-        out += lines[i : end + 1]
-        if path:
-            href = name = f"snippets/{path}"
-            link = LINK.format(
-                indent=opening.group("indent"), name=name, href=href, file=posixpath.basename(path)
-            )
-            out += ["", link]
-        i = end + 1
-    return out
+        out += lines[done : fence.end]
+        done = fence.end
+        name = f"snippets/{path}"
+        link = LINK.format(indent=fence.indent, name=name, href=name, file=posixpath.basename(path))
+        out += ["", link]
+    return out + lines[done:]
 
 
 class WholeProgramPreprocessor(Preprocessor):
