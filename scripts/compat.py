@@ -1,17 +1,14 @@
-"""`make compat`: every program under the oldest version of each library the pages claim
-(compat.toml), one library at a time and then all of them together, with verdicts recorded in
-lock/compat.json, from which each page states the range that passed (engine/versions.py).
+"""`make compat`: the programs under the oldest version of each library the pages claim
+(compat.toml), one library at a time, then all together; verdicts go to lock/compat.json, whose
+ranges the pages state (engine/versions.py). `--newest` (the weekly workflow): one cell of the
+newest releases; exit 1 naming each program that breaks, the versions and the first differing
+line; writes nothing.
 
-A cell is a virtual environment outside the repository (engine.paths.cache_root()/compat/<cell>)
-that sees the locked one (.venv) behind its own site-packages, where pip puts what the cell's
-versions need: resolved against the locked environment (a dry run's report, with the sha256 the
-registry gives), then installed from those hashes alone. The cell's interpreter runs this script
-again (--in-cell) to run the programs through the engine's runner, the same sandbox and
-comparisons as tests/test_snippets.py. Per program: pass, "prints differently" (its checks pass,
-a stated output or quoted number differs) or fail.
-
-`--newest` (the weekly workflow): one cell with the newest release of every library; exits 1 naming
-each program that does not pass, the versions and the first differing line; writes nothing.
+A cell is a venv outside the repository (cache_root()/compat/<cell>) that sees the locked .venv
+behind its own site-packages, where pip installs what the cell's versions need: resolved against
+the lock (a dry run's report, with the registry's sha256), then installed from those hashes. The
+cell's interpreter runs the programs (--in-cell) through the engine's runner and compares them as
+tests/test_snippets.py does: pass, "prints differently" (its checks pass) or fail.
 """
 
 from __future__ import annotations
@@ -31,7 +28,6 @@ from engine import versions
 from engine.paths import REPO, cache_root
 
 PIP = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
-ALL = versions.ALL
 
 
 def cells(newest: bool) -> dict[str, list[str]]:
@@ -44,7 +40,7 @@ def cells(newest: bool) -> dict[str, list[str]]:
     found = {
         lib: [f"{lib}==={spec['oldest']}", *spec.get("with", [])] for lib, spec in declared.items()
     }
-    return found | {ALL: [req for reqs in found.values() for req in reqs]}
+    return found | {versions.ALL: [req for reqs in found.values() for req in reqs]}
 
 
 def make_cell(name: str, requirements: list[str], upgrade: bool) -> tuple[Path, dict]:
@@ -67,28 +63,21 @@ def make_cell(name: str, requirements: list[str], upgrade: bool) -> tuple[Path, 
     subprocess.run([python, *resolve, *(["--upgrade"] if upgrade else [])], check=True)
     wanted = json.loads(report.read_text(encoding="utf-8"))["install"]
     installed = {
-        item["metadata"]["name"]: [item["metadata"]["version"], hash_of(item)] for item in wanted
+        item["metadata"]["name"]: [item["metadata"]["version"], sha256(item)] for item in wanted
     }
     hashed = folder / "requirements.txt"
     lines = [f"{dist}==={v} --hash=sha256:{sha}" for dist, (v, sha) in installed.items()]
     hashed.write_text("\n".join(lines) + "\n", encoding="utf-8")
     install = ["install", "--no-deps", "--ignore-installed", "--require-hashes", "-r", str(hashed)]
-    subprocess.run([python, *PIP, *install], check=True)
+    if installed:
+        subprocess.run([python, *PIP, *install], check=True)
     record = {"requirements": requirements, "installed": installed}
     stamp.write_text(json.dumps(record), encoding="utf-8")
     return python, installed
 
 
-def hash_of(item: dict) -> str:
-    archive = item["download_info"].get("archive_info", {})
-    return archive.get("hashes", {}).get("sha256") or archive["hash"].partition("=")[2]
-
-
-def run_cell(python: Path, libraries: list[str]) -> dict:
-    """The verdicts of the programs that import ``libraries``, run by the cell's interpreter."""
-    command = [python, Path(__file__).resolve(), "--in-cell", *libraries]
-    done = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True, check=True)
-    return json.loads(done.stdout)
+def sha256(item: dict) -> str:
+    return item["download_info"]["archive_info"]["hashes"]["sha256"]
 
 
 def in_cell(libraries: list[str]) -> dict:
@@ -114,7 +103,8 @@ def verdict_of(program) -> tuple[str, str]:
         result = run_code(program.code, label=program.label, filename=program.filename, check=False)
         check_result(result, program.shown_on)
     except SnippetError as error:
-        return "fail", str(error).strip().splitlines()[-1]
+        lines = str(error).strip().splitlines()
+        return "fail", " ... ".join(dict.fromkeys([lines[0], lines[-1]]))
     unstated = program.unstated_output(result.stdout)
     if unstated:
         where, stated = unstated
@@ -134,9 +124,14 @@ def run_all(chosen: list[str] | None, newest: bool) -> dict:
             continue
         print(f"cell {name}: {' '.join(requirements)}", file=sys.stderr, flush=True)
         python, installed = make_cell(name, requirements, upgrade=newest)
+        if not installed:
+            print(f"cell {name}: the locked versions already", file=sys.stderr)
+            continue
         # torch, and every cell of several libraries, runs every program.
         libraries = [name] if name in versions.DISTRIBUTIONS and name != "torch" else []
-        done[name] = {"installed": installed, **run_cell(python, libraries)}
+        command = [python, Path(__file__).resolve(), "--in-cell", *libraries]
+        ran = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True, check=True)
+        done[name] = {"installed": installed, **json.loads(ran.stdout)}
         if not newest:
             write_record({name: done[name]})
     return done
@@ -169,7 +164,7 @@ def report_newest(done: dict) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cells", nargs="*", help=f"only these cells (libraries, or {ALL})")
+    parser.add_argument("--cells", nargs="*", help=f"only these cells (libraries, {versions.ALL})")
     parser.add_argument("--newest", action="store_true", help="the newest releases; no record")
     parser.add_argument("--in-cell", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
