@@ -2,11 +2,11 @@
 
 import json
 import re
-from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from engine.fences import iter_fences
 from engine.pages import expand_page
@@ -27,35 +27,10 @@ def test_build_is_strict_and_clean(site_build):
         pytest.fail(site_build.failure, pytrace=False)
 
 
-class CodeBlocks(HTMLParser):
-    """Text of every <pre><code> in a page, as a reader selects or copies it."""
-
-    def __init__(self):
-        super().__init__()
-        self.blocks, self._pre, self._code = [], 0, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "pre":
-            self._pre += 1
-        elif tag == "code" and self._pre:
-            self._code = []
-
-    def handle_endtag(self, tag):
-        if tag == "code" and self._code is not None:
-            self.blocks.append("".join(self._code))
-            self._code = None
-        elif tag == "pre":
-            self._pre -= 1
-
-    def handle_data(self, data):
-        if self._code is not None:
-            self._code.append(data)
-
-
 def html_code_blocks(html_file: Path) -> list[str]:
-    parser = CodeBlocks()
-    parser.feed(html_file.read_text(encoding="utf-8"))
-    return parser.blocks
+    """Text of every <pre><code> in a page, as a reader selects or copies it."""
+    soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+    return [code.get_text() for code in soup.select("pre code")]
 
 
 @pytest.mark.parametrize("page", page_files(), ids=rel)
@@ -114,58 +89,31 @@ def test_every_page_is_within_the_weight_budget(site_dir):
 # ----------------------------------------------------------------------------- walkthroughs
 
 
-def _walkthrough_html(site_dir: Path, uri: str) -> tuple[Path, str]:
-    page_dir = site_dir / uri.removesuffix(".ipynb")
-    return page_dir, (page_dir / "index.html").read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
-def test_walkthrough_code_is_the_snippet(site_dir, uri):
-    """The code cells are the snippet file, cell markers aside."""
-    page_dir, _ = _walkthrough_html(site_dir, uri)
+def test_walkthrough_page(site_dir, uri):
+    """The code cells are the snippet file (cell markers aside); the outputs hold nothing from
+    stderr, no warning and no progress bar (code aside: a snippet may mention a warning it
+    filters); figures carry their size (the page does not shift while they load); the script and
+    the executed notebook are offered; the computation-times page lists it."""
+    snippet, page_dir = WALKTHROUGHS[uri], site_dir / uri.removesuffix(".ipynb")
+    html = (page_dir / "index.html").read_text(encoding="utf-8")
     cells = html_code_blocks(page_dir / "index.html")
-    snippet = WALKTHROUGHS[uri]
     source = [line for line in snippet.read_text().splitlines() if not line.startswith("# %%")]
     assert "\n".join(cells).split() == "\n".join(source).split(), (
         f"{uri}: the executed page's code differs from {rel(snippet)}"
     )
-
-
-@pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
-def test_walkthrough_outputs_are_clean(site_dir, uri):
-    """Nothing from stderr, no warnings, no progress bars. (Code is left out: a snippet may well
-    mention a warning it filters.)"""
-    _, html = _walkthrough_html(site_dir, uri)
     outputs = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
     for noise in ("application/vnd.jupyter.stderr", "Warning", "it/s]", "\x1b["):
         assert noise not in outputs, f"{uri}: the rendered outputs contain {noise!r}"
-
-
-@pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
-def test_walkthrough_figures_carry_their_size(site_dir, uri):
-    """So that the page does not shift while they load."""
-    _, html = _walkthrough_html(site_dir, uri)
     for tag in re.findall(r"<img [^>]*>", html):
         assert re.search(r'width="\d+" height="\d+"', tag), f"{uri}: a figure without its size"
-
-
-@pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
-def test_walkthrough_offers_the_script_and_the_executed_notebook(site_dir, uri):
-    page_dir, html = _walkthrough_html(site_dir, uri)
-    snippet = WALKTHROUGHS[uri]
     stem = snippet.stem
     assert f'href="{stem}.py"' in html and f'href="{stem}.ipynb"' in html, f"{uri}: no downloads"
     assert (page_dir / f"{stem}.py").read_text() == snippet.read_text()
     notebook = json.loads((page_dir / f"{stem}.ipynb").read_text())
-    assert any(cell.get("outputs") for cell in notebook["cells"]), (
-        f"{uri}: the notebook has no outputs"
-    )
-
-
-@pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
-def test_walkthrough_is_on_the_computation_times_page(site_dir, uri):
+    assert any(cell.get("outputs") for cell in notebook["cells"]), f"{uri}: no outputs"
     times = (site_dir / "computation-times" / "index.html").read_text(encoding="utf-8")
-    label = re.escape(rel(WALKTHROUGHS[uri]))
+    label = re.escape(rel(snippet))
     assert re.search(rf"{label}</code></td>\s*<td[^>]*>\d+\.\d s</td>", times), (
         f"{uri} is missing from the computation times page"
     )
