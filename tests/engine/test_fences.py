@@ -1,32 +1,21 @@
-"""engine.fences: the independent scan sees every fence, where pytest-codeblocks skips some."""
+"""engine.fences: the one scan sees every fence (``~~~`` and indented ones too, which
+pytest-codeblocks skips), the prose outside them, and a snippet's parts."""
 
-import io
-
-from pytest_codeblocks import extract_from_buffer
-
-from engine.fences import iter_fences
+from engine.fences import iter_fences, prose_lines
 
 TEXT = (
     '```python\na = 1\n```\n\n~~~python\nb = 2\n~~~\n\n    ```py title="x.py"\n    c = 3\n    ```\n'
 )
 
 
-def test_fence_scanner_sees_what_pytest_codeblocks_skips():
-    assert [f.code for f in iter_fences(TEXT)] == ["a = 1\n", "b = 2\n", "c = 3\n"]
-    assert [b.code for b in extract_from_buffer(io.StringIO(TEXT))] != [
-        "a = 1\n",
-        "b = 2\n",
-        "c = 3\n",
-    ]
-
-
-def test_a_fence_knows_its_language_lines_and_indent():
+def test_every_fence_with_its_code_language_lines_and_indent():
     fences = iter_fences(TEXT)
-    assert [(f.lang, f.lineno, f.end, f.indent) for f in fences] == [
-        ("python", 1, 3, ""),
-        ("python", 5, 7, ""),
-        ("py", 9, 11, "    "),
+    assert [(f.code, f.lang, f.lineno, f.end, f.indent) for f in fences] == [
+        ("a = 1\n", "python", 1, 3, ""),
+        ("b = 2\n", "python", 5, 7, ""),
+        ("c = 3\n", "py", 9, 11, "    "),
     ]
+    assert prose_lines(TEXT.splitlines()) == [(3, ""), (7, "")]
 
 
 def test_a_longer_fence_holds_a_shorter_one():
