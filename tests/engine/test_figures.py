@@ -12,10 +12,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + struct.pack(">II", 640, 480
 DRAWING = f"# fig.savefig(...)\nopen('plot.png', 'wb').write({PNG!r})\nopen('data.txt', 'w')\n"
 
 
-def test_a_snippet_draws_when_it_saves_a_figure():
-    assert figures.draws('fig.savefig("a.png")') and not figures.draws("plt.plot(x)")
-
-
 def test_the_images_a_snippet_saves_are_kept_and_cached(tmp_path, monkeypatch):
     monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
     snippet = tmp_path / "lib" / "draw.py"

@@ -40,15 +40,6 @@ def test_a_changed_output_is_rewritten_and_shown_as_a_diff(tmp_path):
     assert "-old\n+new\n" in diff
 
 
-def test_an_unchanged_page_is_not_written(tmp_path):
-    page = tmp_path / "page.md"
-    page.write_text(PAGE)
-    update_pages([page], printer=printer)
-    before = page.stat().st_mtime_ns
-    diff, _ = update_pages([page], printer=printer)
-    assert diff == "" and page.stat().st_mtime_ns == before
-
-
 def test_a_failing_program_leaves_its_block_and_says_why(tmp_path):
     page = tmp_path / "page.md"
     page.write_text(PAGE)

@@ -35,12 +35,3 @@ def test_a_malformed_snippet_diff_is_an_include_error(tmp_path):
     page.write_text("```snippet-diff\none.py\n```\n")
     with pytest.raises(IncludeError, match="lists two files"):
         expand_page(page)
-
-
-def test_a_whole_file_is_shown_as_it_is_without_section_markers():
-    snippet = snippet_files()[0]
-    text = snippet.read_text(encoding="utf-8")
-    name = snippet.relative_to(SNIPPETS).as_posix()
-    if "[start:" not in text:
-        assert shown_text(name) == text
-    assert "--8<-- [start:" not in shown_text(name)

@@ -6,7 +6,6 @@ from engine.programs import (
     code_of,
     output_matches,
     page_programs,
-    program_key,
     stated_outputs,
 )
 
@@ -69,10 +68,6 @@ def test_each_stated_output_knows_its_program_and_place(tmp_path):
     )
     assert (second.text, second.opening, second.indent) == ("t w o\n", 23, "    ")
     assert second.ignore_whitespace and not first.ignore_whitespace
-
-
-def test_the_same_code_is_one_program():
-    assert program_key("\nprint(1)\n\n") == program_key("print(1)\n")
 
 
 def test_a_block_that_shows_a_file_in_parts_is_that_file(tmp_path):

@@ -3,8 +3,7 @@
 import gzip
 from subprocess import CompletedProcess
 
-from engine.paths import DOCS
-from engine.site import build_failure, built_file_of, built_pages, page_weight
+from engine.site import build_failure, built_pages, page_weight
 
 
 def test_every_html_file_is_a_page_with_the_url_a_reader_opens(tmp_path):
@@ -17,11 +16,6 @@ def test_every_html_file_is_a_page_with_the_url_a_reader_opens(tmp_path):
         ("", "/", "http://host/base/"),
         ("pyg/", "pyg/", "http://host/base/pyg/"),
     ]
-
-
-def test_a_source_page_has_its_built_file(tmp_path):
-    assert built_file_of(tmp_path, DOCS / "index.md") == tmp_path / "index.html"
-    assert built_file_of(tmp_path, DOCS / "pyg.md") == tmp_path / "pyg" / "index.html"
 
 
 def test_a_build_fails_on_an_error_or_a_warning():

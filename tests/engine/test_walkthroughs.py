@@ -1,7 +1,5 @@
 """engine.walkthroughs: nav entries, their snippets, and execution that fails with file and cell."""
 
-from pathlib import Path
-
 import pytest
 
 from engine import walkthroughs
@@ -13,11 +11,6 @@ def test_entries_are_found_anywhere_in_the_nav_in_order():
         {"Walkthroughs": [{"A": "walkthroughs/b/one.ipynb"}, "walkthroughs/a/two.ipynb"]},
     ]
     assert walkthroughs.entries(nav) == ["walkthroughs/b/one.ipynb", "walkthroughs/a/two.ipynb"]
-
-
-def test_an_entry_stands_for_its_snippet():
-    snippet = walkthroughs.snippet_of("walkthroughs/pyg/demo.ipynb", Path("/repo"))
-    assert snippet == Path("/repo/snippets/pyg/demo.py")
 
 
 def test_cells_start_at_their_markers():
