@@ -1,9 +1,6 @@
-"""Every program shown on the site, and the outputs its pages state for it.
-
-A program is a snippet file or a Python block of a page (after includes); identical code is one
-program, run once, with every place that shows it, and a block that shows a file in parts is that
-file. We use pytest-codeblocks' parser, so its markers
-(``cont``, ``expected-output``) keep their documented meaning.
+"""Every program shown on the site (a snippet file, or a page's Python block after includes; the
+same code once; a block showing a file in parts is that file), and the outputs pages state for it.
+pytest-codeblocks parses the blocks, so its markers keep their documented meaning.
 """
 
 from __future__ import annotations
@@ -66,21 +63,16 @@ class StatedOutput:
 
 
 def output_matches(printed: str, expected: str, ignore_whitespace: bool = False) -> bool:
-    """The comparison pytest-codeblocks' expected-output marker documents, except that ignoring
-    whitespace keeps the boundaries between tokens (pytest-codeblocks drops every space)."""
-
-    # Whitespace-insensitive, but tokens stay apart: "loss 1 23" is not "loss 12 3".
-    def normalise(text: str) -> str:
-        return " ".join(text.split()) if ignore_whitespace else text.rstrip("\n")
-
-    return normalise(printed) == normalise(expected)
+    """pytest-codeblocks' comparison, except that ignoring whitespace keeps tokens apart ("loss 1
+    23" is not "loss 12 3"; pytest-codeblocks drops every space)."""
+    if ignore_whitespace:
+        return printed.split() == expected.split()
+    return printed.rstrip("\n") == expected.rstrip("\n")
 
 
 def page_programs(page: Path) -> list[tuple[str, object]]:
-    """pytest-codeblocks' view of the expanded page: (where, CodeBlock) for each Python program.
-
-    A block whose include failed, and a malformed marker, leave the page's other programs running:
-    tests/test_pages.py reports both with their lines (engine.markup)."""
+    """(where, pytest-codeblocks' CodeBlock) of each Python program of the expanded page; a failed
+    include or a malformed marker leaves the others running (engine.markup reports both)."""
     expanded = expand_page(page)
     return [
         (expanded.where(block.lineno), block)
@@ -113,31 +105,21 @@ def collect_programs() -> list[Program]:
         # and snippets still run.
         except IncludeError:
             continue
-        outputs = iter(_output_places(page))
+        try:
+            outputs = iter([stated.where for stated in stated_outputs(page)])
+        # Where an include failed, messages name the code block instead of its stated output.
+        except IncludeError:
+            outputs = iter([])
         for where, block in programs:
             code = code_of(expand_page(page), block)
             program = by_code.setdefault(program_key(code), Program(code, where, "page_block.py"))
             program.shown_on.append(where)
             if block.expected_output is not None:
-                program.expected_outputs.append(
-                    (
-                        next(outputs, where),
-                        block.expected_output,
-                        block.expected_output_ignore_whitespace,
-                    )
-                )
+                stated = (block.expected_output, block.expected_output_ignore_whitespace)
+                program.expected_outputs.append((next(outputs, where), *stated))
         for where, value, code in quoted_values(page)[0]:
             by_code[program_key(code)].stated_values.append((where, value))
     return list(by_code.values())
-
-
-def _output_places(page: Path) -> list[str]:
-    """Where each stated output of the page stands (its text block), for messages that point at
-    it; none where an include failed (the block above is named instead)."""
-    try:
-        return [stated.where for stated in stated_outputs(page)]
-    except IncludeError:
-        return []
 
 
 def code_of(expanded: ExpandedPage, block) -> str:

@@ -1,11 +1,7 @@
-"""MkDocs hook: the walkthrough pages, snippets executed as notebooks (engine.walkthroughs).
-
-Each nav entry ``walkthroughs/<library>/<topic>.ipynb`` is ``snippets/<library>/<topic>.py``
-executed (or taken from the cache), handed to mkdocs-jupyter as a notebook page, with the script and
-the executed notebook as downloads, and the "Computation times" page lists how long each took.
-mkdocs-jupyter's page carries 600 KB of inlined JupyterLab CSS and scripts: its HTML is slimmed to
-ordinary Material code blocks, with as few elements as the Markdown pages' (engine.tokens), so the
-page stays within the weight budget (engine.targets), with the downloads line on top.
+"""MkDocs hook: each nav entry ``walkthroughs/<library>/<topic>.ipynb`` is its snippet executed
+(engine.walkthroughs), rendered by mkdocs-jupyter, with the script and notebook as downloads and a
+"Computation times" page. mkdocs-jupyter's page carries 600 KB of inlined JupyterLab CSS and
+scripts: it is slimmed to Material code blocks (engine.tokens), within the weight budget.
 """
 
 from __future__ import annotations
@@ -42,7 +38,10 @@ DROPPED = (
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    _render_cache_outside_the_repository(config)
+    # mkdocs-jupyter's own render cache: next to ours, outside the repository.
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is not None:
+        plugin.config["cache_dir"] = str(cache_root() / "mkdocs-jupyter")
     return config
 
 
@@ -69,18 +68,13 @@ def on_page_content(html_text: str, *, page: Page, config: MkDocsConfig, files: 
 
 
 def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
-    _edit_in_the_snippet(page, config)
+    """A walkthrough's edit button opens its snippet; the generated times page has none."""
+    record = config.extra.get("walkthroughs", {}).get(page.file.src_uri)
+    if record and config.repo_url:
+        page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{record['snippet']}"
+    if page.file.src_uri == TIMES_PAGE:
+        page.edit_url = None
     return context
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def _render_cache_outside_the_repository(config: MkDocsConfig) -> None:
-    """mkdocs-jupyter's own render cache: next to ours, outside the repository."""
-    plugin = config.plugins.get("mkdocs-jupyter")
-    if plugin is not None:
-        plugin.config["cache_dir"] = str(cache_root() / "mkdocs-jupyter")
 
 
 def _jobs(config: MkDocsConfig) -> list[tuple[str, Path, str]]:
@@ -102,7 +96,7 @@ def _jobs(config: MkDocsConfig) -> list[tuple[str, Path, str]]:
 
 
 def _execute(jobs: list[tuple[str, Path, str]]) -> list[dict]:
-    """Two kernels at a time: each mostly waits on its own imports and compute."""
+    # Two kernels at a time: each mostly waits on its own imports and compute.
     try:
         with ThreadPoolExecutor(max_workers=BUILD_WORKERS) as pool:
             return list(pool.map(lambda job: execute(job[1], job[2]), jobs))
@@ -122,16 +116,6 @@ def _add_page_and_downloads(
     stem, page_dir = Path(uri).stem, uri.removesuffix(".ipynb")
     for name, path in [(f"{stem}.py", snippet), (f"{stem}.ipynb", Path(record["notebook"]))]:
         files.append(File.generated(config, f"{page_dir}/{name}", content=path.read_bytes()))
-
-
-def _edit_in_the_snippet(page: Page, config: MkDocsConfig) -> None:
-    """A walkthrough's edit button opens its snippet: the page is generated from it. The times
-    page is generated from no source: no edit button."""
-    record = config.extra.get("walkthroughs", {}).get(page.file.src_uri)
-    if record and config.repo_url:
-        page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/{record['snippet']}"
-    if page.file.src_uri == TIMES_PAGE:
-        page.edit_url = None
 
 
 def times_page(walkthroughs: dict) -> str:
@@ -161,12 +145,8 @@ def times_page(walkthroughs: dict) -> str:
 
 
 def slim(html_text: str, titles: list[str]) -> str:
-    """mkdocs-jupyter's page without its inlined CSS and scripts.
-
-    Code cells become ordinary Material code blocks (its highlighting and copy button apply), the
-    template's own copy widgets go, and figures get the title of their cell as alt text.
-    docs/stylesheets/extra.css styles what remains. The tests check the page weight.
-    """
+    """mkdocs-jupyter's page without its inlined CSS and scripts: code cells as Material code
+    blocks (its copy button applies), figures with their cell's title as alt text."""
     for pattern in DROPPED:
         html_text = re.sub(pattern, "", html_text, flags=re.DOTALL)
     html_text = re.sub(
