@@ -1,13 +1,7 @@
-"""What an edit to a snippet or a page affects, for `make check`: only those checks run.
-
-A snippet's edit affects its own run, every program that shows its code, the pages that include it
-(their includes, markup, stated outputs and built HTML) and its walkthrough. A page's edit affects
-its programs, its checks and its built HTML. tests/conftest.py keeps the tests whose parameters are
-among these (TESTED_NOTES_CHECK names the edited files); the full suite stays the gate of CI.
-
-The snippet's wrong-answer edits (tests/wrong_answers/) are left to `make test`: each is one more
-run of the program's own work (`make bench --check-all` times what is left); they test the checks'
-strength, which an edit rarely changes, and CI runs them all.
+"""What an edit to a snippet or a page affects, for `make check` (tests/conftest.py keeps those
+tests): a snippet, its run, the programs showing its code, the pages including it and its
+walkthrough; a page, its programs, checks and built HTML. Wrong-answer edits are left to `make
+test`: each is one more run, and they test the checks' strength, which an edit rarely changes.
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
-"""The API index: for each library API the snippets use, the page sections whose blocks use it,
-linked to the library's reference (as sphinx-gallery's back-references do).
-
-Generated from the code itself at build time, so it cannot go stale: each snippet's imports and the
-dotted names it reaches through them (``ast``), and the blocks of every page that include the lines
-where a name is used (the whole file, or the part that holds the line). A Python-Markdown extension:
-the line ``<!-- api-index -->`` of a page becomes the index.
+"""``<!-- api-index -->``: each library API the snippets use (their imports, read with ``ast``),
+linked to its reference, with the page sections whose blocks show the lines using it; generated
+at build time, so it cannot go stale.
 
 Why our own: sphinx-gallery's back-references need Sphinx; mkdocstrings documents an API, not
 where an example uses it.

@@ -1,14 +1,10 @@
-"""The site under other builders than MkDocs: ProperDocs and Zensical, each installed from the hashes
-of lock/builders.txt, and the comparison of each page's text with MkDocs' build (`make build-check`).
+"""The site built by ProperDocs and Zensical, each page's text compared with MkDocs' build (`make
+build-check`): Material reaches its end of life in 2027 and MkDocs 2.0 refuses mkdocs.yml.
 
-Material for MkDocs reaches its end of life in 2027 and MkDocs 2.0 refuses mkdocs.yml; ProperDocs
-(MkDocs 1.x, maintained) and Zensical (Material's successor) read it. Each is installed into a
-folder of its own, outside the repository, with only what the site's environment lacks, and runs
-on the site's interpreter with that folder last on sys.path: the site's extensions, hooks and
-plugins import what they import under MkDocs (engine.versions reads the installed libraries'
-versions, engine.citations needs pybtex), and the programs the build runs see the environment of
-the tests' builds, so the runs those kept serve it. Zensical runs no hooks or plugins, only the
-Markdown extensions.
+Each builder is installed from lock/builders.txt into a folder of its own outside the repository,
+with only what the site's environment lacks, and runs on the site's interpreter with that folder
+last on sys.path: the extensions import what they do under MkDocs, and the programs the build runs
+see the tests' environment, so the runs those kept serve it. Zensical runs no hooks or plugins.
 """
 
 from __future__ import annotations
@@ -49,16 +45,14 @@ MARKUP = {
 
 
 def pins(builder: str) -> list[str]:
-    """The lines of lock/builders.txt a builder installs: ProperDocs its own, Zensical the rest (the
-    lock holds what the site's environment lacks)."""
+    """The lines of lock/builders.txt a builder installs: ProperDocs its own, Zensical the rest."""
     lines = [line for line in LOCK.read_text(encoding="utf-8").splitlines() if "==" in line]
     own = [line for line in lines if line.startswith("properdocs==")]
     return own if builder == "properdocs" else [line for line in lines if line not in own]
 
 
 def install(builder: str) -> Path:
-    """The builder's folder (outside the repository), installed from the locked hashes once, and
-    again whenever its pins change."""
+    """The builder's folder, installed from the locked hashes (again when its pins change)."""
     home = cache_root() / "builders" / builder
     wanted = "\n".join(pins(builder)) + "\n"
     stamp = home / "installed.txt"
@@ -75,9 +69,8 @@ def install(builder: str) -> Path:
 
 
 def build(builder: str, site: Path) -> subprocess.CompletedProcess:
-    """``builder``'s build of the repository into ``site``, the environment of the tests' builds
-    (engine.site), so that the runs they kept serve it. MkDocs and ProperDocs build strictly.
-    Zensical builds a copy, since it writes its site and cache into the project, and warns of the
+    """``builder``'s build of the repository into ``site``, in the tests' build environment. MkDocs
+    and ProperDocs build strictly; Zensical builds a copy (it writes into the project) and warns of
     links to the pages it cannot build, so the caller prints its warnings instead."""
     if builder == "mkdocs":
         return build_site(site)
@@ -96,8 +89,8 @@ def build(builder: str, site: Path) -> subprocess.CompletedProcess:
 
 
 def page_text(html: str) -> list[str]:
-    """The text of a page's article (what its Markdown rendered to), one line a non-blank line,
-    whitespace normalised: markup that shows nothing (the spans of highlighted code) is ignored."""
+    """The text of a page's article, one line a non-blank line, whitespace normalised (markup that
+    shows nothing, such as the spans of highlighted code, is ignored)."""
     soup = BeautifulSoup(html, "html.parser")
     article = soup.find("article") or soup.body or soup
     lines = (" ".join(line.split()) for line in article.get_text().splitlines())
@@ -130,8 +123,7 @@ def compare(reference: dict, other: dict) -> dict[str, str]:
 
 
 def expected(builder: str, page: str, verdict: str) -> bool:
-    """Whether a verdict is what this builder is known to give: ProperDocs the same on every page,
-    Zensical on every page it can build."""
+    """ProperDocs gives the same text on every page, Zensical on every page it can build."""
     if builder == "zensical" and page.startswith(NOT_BUILT_BY_ZENSICAL):
         return verdict == "missing"
     return verdict == "identical"

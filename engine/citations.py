@@ -1,10 +1,7 @@
-"""Citations: ``[@key]`` on a page becomes a footnote whose text is the entry of docs/references.bib,
-formatted by pybtex's plain style, exactly as mkdocs-bibtex rendered them before.
-
-A Python-Markdown extension (a preprocessor before the footnotes extension reads the page), so any
-builder that runs Python-Markdown renders the same references; mkdocs-bibtex is an MkDocs plugin,
-unmaintained, and Zensical runs no plugins. ``[@a; @b]`` cites two entries. An unknown key is a
-warning on an ``mkdocs`` logger, which ``mkdocs build --strict`` turns into a failed build.
+"""``[@key]`` (``[@a; @b]``) becomes a footnote with the entry of docs/references.bib in pybtex's
+plain style, as mkdocs-bibtex rendered it: a Markdown extension, since mkdocs-bibtex is an
+unmaintained plugin and Zensical runs none. An unknown key is a warning on an ``mkdocs`` logger,
+which fails ``mkdocs build --strict``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
-"""A Content-Security-Policy that allows only the site's own origin, with the hash of each inline
-script a page runs: the reader's browser itself refuses any other request, however late it comes,
-and the browser tests see it as a console error. ``secure`` puts it on every page of a built site:
-hooks/csp.py after MkDocs' online build, `make build-check` after Zensical's, which runs no hooks.
+"""A Content-Security-Policy of the site's own origin and the hash of each inline script a page
+runs: the browser refuses any other request (a console error in the browser tests). ``secure``
+puts it on every page: hooks/csp.py after MkDocs' build, `make build-check` after Zensical's.
 """
 
 from __future__ import annotations
@@ -32,10 +31,8 @@ DATA_TYPES = ("application/json", "application/ld+json", "text/template")
 
 
 def inline_script_hashes(html_text: str, authored: str = "") -> list[str]:
-    """The CSP source of each inline script that the browser would run, except those of the
-    page's own content (``authored``: the HTML rendered from its Markdown). Only the theme's and
-    the site's templates may run a script; one written in a page is refused by the browser (and
-    by the tests before it, engine.markup)."""
+    """The CSP source of each inline script the browser would run, except those of the page's own
+    content (``authored``): only the theme's templates may run one (engine.markup refuses them)."""
     own = set(_hashes(authored)) if authored else set()
     return sorted(set(_hashes(html_text)) - own)
 
@@ -66,8 +63,8 @@ def with_policy(html_text: str, authored: str = "") -> str:
 
 
 def secure(site: Path) -> None:
-    """The policy on every page of the built ``site`` that has none yet (a dirty rebuild keeps the
-    pages it did not rebuild); the page's own content is its article."""
+    """The policy on every page of ``site`` without one (a dirty rebuild keeps the pages it did
+    not rebuild); the page's own content is its article."""
     for page in site.rglob("*.html"):
         html_text = page.read_text(encoding="utf-8")
         if 'http-equiv="Content-Security-Policy"' in html_text:

@@ -1,10 +1,6 @@
-"""The figures snippets draw, made at build time by running each snippet that saves one.
-
-A snippet saves its figure into its current folder (``fig.savefig("name.png")``), which is what a
-reader who runs it gets; the build publishes the same file at ``figures/<library>/<name>``, so a
-page shows the very figure its code draws. The run is engine.results' (kept by content, lock files
-and engine, outside the repo), the same one the snippet's test does. hooks/figures.py publishes them
-in MkDocs' build; ``publish`` is the same step after the build of a builder without hooks.
+"""The figures snippets save (``fig.savefig("name.png")``), published at ``figures/<library>/<name>``
+from the run the snippet's test does (engine.results), so a page shows what its code draws:
+hooks/figures.py in MkDocs' build, ``publish`` after a builder without hooks.
 """
 
 from __future__ import annotations
@@ -32,10 +28,8 @@ def draws(source: str) -> bool:
 
 
 def figures_of(snippet: Path, label: str) -> list[Path]:
-    """Run ``snippet`` alone in an empty folder; return the images it saved. The run is the one
-    the snippet's own test does (engine.results keeps both the verdict and the images), so a build
-    after the tests, or beside them, draws nothing again. A failure raises
-    engine.runner.SnippetError naming ``label``."""
+    """The images ``snippet`` saves, from the run its test does (engine.results): a build after
+    the tests draws nothing again. A failure raises SnippetError naming ``label``."""
     result = run_once(
         snippet.read_text(encoding="utf-8"),
         label=label,
@@ -46,8 +40,7 @@ def figures_of(snippet: Path, label: str) -> list[Path]:
 
 
 def drawn(root: Path = REPO) -> dict[str, Path]:
-    """Where the site publishes each figure the snippets of ``root`` save -> the image. Two
-    programs at a time, one per core, as the walkthroughs run."""
+    """Where the site publishes each figure the snippets of ``root`` save -> the image."""
     snippets = [path for path in snippet_files(root) if draws(path.read_text(encoding="utf-8"))]
     labels = [rel(path, root) for path in snippets]
     with ThreadPoolExecutor(max_workers=BUILD_WORKERS) as pool:
@@ -63,13 +56,11 @@ def drawn(root: Path = REPO) -> dict[str, Path]:
 
 
 def published_uri(snippet: Path, image: Path) -> str:
-    """Where the site publishes ``image``: figures/<library>/<name>."""
     return f"{PREFIX}{snippet.parent.name}/{image.name}"
 
 
 def sized(html_text: str, sizes: dict[str, tuple[int, int] | None]) -> str:
-    """Each figure's tag with its size (and lazy loading): its place is kept before it loads, so
-    nothing below it jumps."""
+    """Each figure's tag with its size (nothing below it jumps as it loads) and lazy loading."""
 
     def size(match: re.Match) -> str:
         found = sizes.get(PREFIX + match.group("uri"))
@@ -81,8 +72,7 @@ def sized(html_text: str, sizes: dict[str, tuple[int, int] | None]) -> str:
 
 
 def publish(site: Path, root: Path = REPO) -> None:
-    """The figures put into the built ``site`` and each page's figure tags sized: the step after
-    the build for a builder that runs no hooks (Zensical)."""
+    """The figures into the built ``site``, each page's tags sized: after Zensical (no hooks)."""
     sizes = {}
     for uri, image in drawn(root).items():
         (site / uri).parent.mkdir(parents=True, exist_ok=True)
@@ -93,8 +83,8 @@ def publish(site: Path, root: Path = REPO) -> None:
 
 
 def image_size(content: bytes) -> tuple[int, int] | None:
-    """(width, height) in CSS pixels of a PNG (its IHDR chunk) or of an SVG (the width and height
-    of its root element, in pt as matplotlib writes them, or px); None when it cannot tell."""
+    """(width, height) in CSS pixels of a PNG (its IHDR chunk) or an SVG (its root's size, in pt as
+    matplotlib writes it, or px); None when it cannot tell."""
     if content.startswith(b"\x89PNG"):
         return struct.unpack(">II", content[16:24])
     root = re.search(rb"<svg\b[^>]*>", content[:4096])

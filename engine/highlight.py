@@ -1,13 +1,6 @@
-"""Highlighted lines named by the snippet file, not counted by hand on the page.
-
-A fence that includes a whole snippet may say ``hl_parts="trainer"``: the lines between
-``# --8<-- [start:trainer]`` and ``# --8<-- [end:trainer]`` in the file are highlighted. This
-turns it into pymdownx.highlight's ``hl_lines="..."`` with the numbers the page shows (the markers
-themselves are not shown), so an edit that shifts the file shifts the highlight with it.
-
-A Python-Markdown extension (a preprocessor before pymdownx.snippets replaces the include), so any
-builder that runs Python-Markdown highlights the same lines; engine.pages expands pages for the
-tests through the same ``resolve``.
+"""``hl_parts="trainer"`` on a fence that includes a whole snippet highlights the lines of its
+section ``trainer``: it becomes pymdownx.highlight's ``hl_lines`` with the numbers the page shows,
+so an edit that shifts the file shifts the highlight with it (no line counted by hand).
 """
 
 from __future__ import annotations

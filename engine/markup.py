@@ -1,11 +1,7 @@
-"""Markup that would let a program or its stated output go unchecked, found on a page with its line.
-
-pytest-codeblocks (engine/programs.py) runs what it recognises and is silent about the rest: a
-misspelt marker is ignored or stops the whole collection, an expected-output marker after a shell
-block binds the output to nothing we run, a ```pycon session or an indented code block is never run,
-and an include outside a fence shows code as prose. Raw HTML that would run a script of the page's
-own is refused too. Every such place is reported here, all of them at once, each with its page and
-line.
+"""Markup that would let a program or its stated output go unchecked, every place at once with its
+page and line: pytest-codeblocks is silent about what it does not recognise (a misspelt marker, a
+```pycon session, an indented block, an output marker after a shell block), an include outside a
+fence shows code as prose, and raw HTML could run a script of the page's own.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Rewrite the outputs pages state from what their programs print now (`make outputs`).
-
-A contributor who changes a snippet never edits its output by hand: this runs each program that a
-page states an output for (or takes the result the tests kept for the same code) and writes what
-it printed into the page, showing the diff. The test
-suite still fails on any mismatch, so a forgotten `make outputs` cannot land.
+"""`make outputs`: each output a page states rewritten from what its program prints (the run the
+tests kept, engine.results), with the diff; the tests still fail on a mismatch left.
 """
 
 from __future__ import annotations
@@ -30,8 +26,7 @@ Printer = Callable[[Program], str]
 
 
 def rerun(program: Program) -> str:
-    """What the program prints, from the run the tests keep (engine.results): a program run
-    already, by the tests or `make check`, is not run again."""
+    """What the program prints, from the run the tests keep (engine.results)."""
     return run_once(
         program.code, label=program.label, filename=program.filename, shown_on=program.shown_on
     ).stdout

@@ -1,7 +1,5 @@
-"""A page's Markdown expanded exactly as the build expands it, with a map back to its own lines.
-
-The checks look at what readers get (snippet-diff fences generated, includes filled in by
-pymdownx.snippets configured as mkdocs.yml configures it), yet report the page's own line numbers.
+"""A page's Markdown expanded as the build expands it (snippet diffs, hl_parts, pymdownx.snippets
+as mkdocs.yml configures it), with a map back to its own lines for the checks' messages.
 """
 
 from __future__ import annotations

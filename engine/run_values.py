@@ -1,15 +1,10 @@
-"""Numbers in prose that a program computes, marked so that the tests hold them to its run.
-
-A page writes such a number as ``{= 25 =}`` (it belongs to the program of the nearest Python block
-above it) or ``{= 25 @ pyg/gcn_by_hand.py =}`` (the snippet named). The site shows ``25``; the tests
-(tests/test_snippets.py) require the program to print exactly that value as a whole token, so an
-edit by hand in prose or alt text fails with its page and line. Like Jupyter Book's ``glue``, but
-the value stays readable in the Markdown source, and a Python-Markdown extension rather than a
-theme feature, so any builder that runs Python-Markdown renders it (mkdocs.yml lists it).
+"""Numbers in prose that a program prints: ``{= 25 =}`` (the program of the nearest Python block
+above) or ``{= 25 @ pyg/gcn.py =}``. The site shows ``25``; tests/test_snippets.py requires the
+program to print that value as a whole token, so an edit by hand fails with its page and line.
 
 Why our own: no maintained Python-Markdown extension checks prose against a program's output
-(pymdownx has none; mkdocs-macros evaluates Jinja, which runs code at build time and is an MkDocs
-plugin).
+(mkdocs-macros runs Jinja at build time, as an MkDocs plugin); like Jupyter Book's ``glue``, but
+readable in the Markdown source.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""The built site: building it, listing its pages (one way, 404.html included), their weight.
-
-Every test, benchmark and command that looks at the built site goes through here, so that all of
-them build with the same environment and see the same pages.
+"""The built site: building it, listing its pages (404.html included), their weight; one way for
+every test, benchmark and command, so that all build alike and see the same pages.
 """
 
 from __future__ import annotations

@@ -1,20 +1,9 @@
-"""A ```snippet-diff fence of a page, turned into a generated comparison of two snippet files.
+"""A ```snippet-diff fence listing two snippet files becomes content tabs: each file with its changed
+lines highlighted, and a unified diff, computed at build time so that it cannot drift.
 
-A page writes
-
-    ```snippet-diff
-    pytorch/cnn.py
-    pyg/gcn.py
-    ```
-
-and readers get content tabs: each file in full with its changed lines highlighted, plus a unified
-diff. Everything is computed from the two files at build time, so the comparison cannot drift.
-
-Why our own: no maintained MkDocs plugin or Markdown extension renders a diff between two included
-files with the changed lines highlighted on each side. This emits ordinary Markdown only (content
-tabs, pymdownx.snippets includes with ``hl_lines``, a ``diff`` fence), so the rest of the build is
-stock. A Python-Markdown preprocessor, first of ours, so any builder that runs Python-Markdown shows
-the same comparison; engine.pages calls ``expand`` when the tests expand a page.
+Why our own: no maintained extension renders a diff of two included files with the changed lines
+highlighted on each side. It emits ordinary Markdown (tabs, includes with ``hl_lines``, a ``diff``
+fence), as a Python-Markdown preprocessor, so any builder that runs Python-Markdown shows it.
 """
 
 from __future__ import annotations

@@ -1,19 +1,11 @@
-"""Highlighted code with fewer elements and the same look.
+"""Highlighted code with fewer elements and the same look: Pygments' token spans were most of the
+elements of the longest pages, whose layout at load blocked the main thread (Lighthouse). Names and
+whitespace (``n``, ``w``: Material colours names as plain code) lose their span; neighbouring
+punctuation and operators (``p``, ``o``, ``ow``: one colour in docs/stylesheets/extra.css) share
+one. tests/engine/test_tokens.py checks both premises against the stylesheets.
 
-Pygments wraps every token in a span: on the BackPACK and Lightning pages, 11,000 of their 12,000
-elements. Material's script measures code blocks at load, and laying out that many elements is
-most of what blocks the main thread there (Lighthouse). Two kinds of span change nothing a reader
-sees, and go:
-
-- a name (``n``) or whitespace (``w``): Material colours names as the code itself
-  (``--md-code-hl-name-color`` is ``--md-code-fg-color``) and whitespace not at all; the text stays;
-- punctuation and operators side by side (``p``, ``o``, ``ow``): docs/stylesheets/extra.css gives
-  them one colour, so ``)(`` or ``=[`` becomes one span.
-
-tests/engine/test_tokens.py checks both premises against Material's and our stylesheets. Why our
-own, not a plugin or an option: neither pymdownx.highlight nor Pygments' HTML formatter can leave a
-token type unwrapped, and HTML minifiers keep every element. A Python-Markdown postprocessor, so any
-builder that runs Python-Markdown slims the code (hooks/walkthroughs.py slims the notebook pages).
+Why our own: neither pymdownx.highlight nor Pygments can leave a token type unwrapped, and HTML
+minifiers keep every element.
 """
 
 from __future__ import annotations

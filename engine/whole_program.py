@@ -1,10 +1,5 @@
-"""Under every code block that shows part of a snippet, a link that downloads the whole program.
-
-A reader who copies a part gets a part; the whole runnable file is one click away, in every place
-the page shows a piece of it. The snippet files are published as they are (``docs/snippets`` is a
-link to ``snippets/``, which MkDocs copies like any other file), so the download is exactly the
-file the tests run. A Python-Markdown preprocessor, before pymdownx.snippets expands the include,
-so any builder that runs Python-Markdown renders the link.
+"""Under every code block that shows part of a snippet, a link that downloads the whole program:
+the file the tests run (``docs/snippets`` links to ``snippets/``, published as it is).
 
 Why our own: pymdownx.snippets includes a part but says nothing about the file it comes from, and
 Material's copy button copies what the block shows.

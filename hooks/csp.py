@@ -1,10 +1,6 @@
-"""MkDocs hook: a Content-Security-Policy on every page that allows only the site's own origin.
-
-Why a hook, not a plugin or a server header: GitHub Pages sets no custom headers, so the policy
-goes in a <meta> tag (engine.csp), and no MkDocs plugin writes one. A step after the build over
-every page of the built site (engine.csp.secure), the same that follows a builder without hooks
-(`make build-check`). The offline build (file:// URLs, where 'self' matches no file) gets no
-policy; it is a copy for one reader's own disk.
+"""MkDocs hook: the Content-Security-Policy (engine.csp) on every page, in a <meta> tag since
+GitHub Pages sets no headers and no plugin writes one. The offline build (file://, where 'self'
+matches no file) gets none: it is a copy for one reader's own disk.
 """
 
 from __future__ import annotations

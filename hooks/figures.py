@@ -1,10 +1,6 @@
-"""MkDocs hook: figures on the pages, drawn by the tested snippets themselves at build time.
-
-Every snippet that saves a figure is run (engine.figures) and each image it saved is published at
-``figures/<library>/<name>.png``; a page that names a figure no snippet saves fails the strict build.
-Why a hook: MkDocs must know the files before it checks the pages' links to them, and only a hook
-adds files; a builder without hooks gets them from engine.figures.publish after its build. Why not
-a plugin: the gallery plugins generate whole pages; none places a script's figure into ours.
+"""MkDocs hook: the figures the snippets save, published at ``figures/<library>/<name>``
+(engine.figures). A hook, since MkDocs must know the files before it checks the links to them;
+the gallery plugins generate whole pages, none places a script's figure into ours.
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
-"""`make build-check`: the site built by MkDocs, ProperDocs and Zensical, each page's text compared.
-
-Each builder builds the site outside the repository (engine.builders installs ProperDocs and
-Zensical from lock/builders.txt, outside it too). Then, page by page, the article's text of each
-build is compared with MkDocs': ProperDocs must match on every page, Zensical on every page but
-the walkthroughs and their times, which need mkdocs-jupyter. Zensical runs no hooks: after its
-build, the figures and the CSP are added by the same steps the hooks take (engine.figures.publish,
-engine.csp.secure). The table of features says what each build kept. Exit 1 on an unexpected
-difference, a feature a build drops, or a failed build. `ARGS=properdocs` (what CI runs) or
-`ARGS=zensical` builds MkDocs and that one only.
-
-`ARGS=--lock` resolves engine.builders.PINS again into lock/builders.txt, with hashes, against the
-site's lock files: it keeps the distributions the site's environment lacks.
+"""`make build-check`: the site built by MkDocs, ProperDocs and Zensical (engine.builders), each
+page's article text compared with MkDocs': ProperDocs must match on every page, Zensical on every
+page but the walkthroughs and their times (mkdocs-jupyter). After Zensical, which runs no hooks, the
+figures and the CSP are added by the hooks' own steps. Exit 1 on an unexpected difference, a
+feature a build drops, or a failed build. `ARGS=properdocs` (CI) or `ARGS=zensical`: that one only.
+`ARGS=--lock` resolves engine.builders.PINS again into lock/builders.txt, with hashes.
 """
 
 from __future__ import annotations

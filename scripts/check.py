@@ -1,10 +1,5 @@
-"""`make check FILE=snippets/pyg/gcn.py`: a verdict on an edit in seconds.
-
-Runs only the tests of what the named files affect (engine/affected.py): the snippet's own run,
-the programs that show it and their stated outputs, the pages that include it, their built HTML
-and its walkthrough (its wrong-answer edits are left to `make test`). Without FILE, the snippets
-and pages changed in the working tree (git). Runs already done with the same code, lock and engine
-are not done again (engine/results.py). The full suite, `make test`, stays the gate of CI.
+"""`make check FILE=snippets/pyg/gcn.py`: a verdict on an edit in seconds, from the tests of what
+the files affect (engine.affected); without FILE, the snippets and pages git shows changed.
 """
 
 from __future__ import annotations

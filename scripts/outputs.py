@@ -1,11 +1,5 @@
-"""Rewrite the outputs that pages state from what their programs print now, showing the diff.
-
-    make outputs                                  # every page
-    .venv/bin/python scripts/outputs.py docs/pyg.md   # one page
-
-Each ```text block after `<!--pytest-codeblocks:expected-output-->` is replaced, in place, by what
-its program prints when run as the tests run it (engine/outputs.py). Exit status 1 when a program
-failed or a block could not be rewritten; the test suite still fails on any mismatch left.
+"""`make outputs [PAGES=docs/pyg.md]`: rewrite the outputs pages state from what their programs
+print now, showing the diff (engine.outputs); exit 1 when a block could not be rewritten.
 """
 
 from __future__ import annotations
