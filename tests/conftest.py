@@ -1,8 +1,6 @@
-"""What the tests share: the one build of the site, the served site, and three rules for every test.
-
-The rules: an engine error (a failed program, a broken include) fails its test with the engine's own
-message, which names the file and page; no test writes into the repository; and a run leaves nothing
-in its temp folder (a fresh TMPDIR, which every process of the run inherits).
+"""What the tests share: the one build of the site, the served site, and three rules: an engine
+error fails its test with the engine's own message (file and page); no test writes into the
+repository; a run leaves its temp folder (TMPDIR, inherited by every process) as empty as it began.
 """
 
 import os
@@ -20,7 +18,7 @@ from engine.paths import REPO
 from engine.runner import SnippetError
 from engine.sandbox import probe
 from engine.server import serve
-from engine.site import build_failure, build_site
+from engine.site import build_site
 from engine.targets import TEST_TIMEOUT_S
 
 # The checkout's own machinery and the environment under test.
@@ -34,23 +32,17 @@ class SiteBuild:
     result: CompletedProcess
     folder: Path
 
-    @property
-    def failure(self) -> str | None:
-        return build_failure(self.result)
-
 
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory) -> SiteBuild:
-    """The site built once per test process; every test that uses it is in the xdist group
-    "build", so one worker builds it once for all of them."""
+    """The site built once per test process: the tests using it are in the xdist group "build"."""
     folder = tmp_path_factory.mktemp("site")
     return SiteBuild(build_site(folder), folder)
 
 
 @pytest.fixture(scope="session")
 def site_dir(site_build) -> Path:
-    """The built site's folder; a test that needs it fails at once when the build did not pass
-    (test_build_is_strict_and_clean says why)."""
+    """The built site's folder; a test that needs it fails at once when the build did not pass."""
     if site_build.result.returncode != 0:
         pytest.fail("the site did not build; see test_build_is_strict_and_clean", pytrace=False)
     return site_build.folder
@@ -92,9 +84,6 @@ def pytest_report_header(config):
     return probe().line
 
 
-# ------------------------------------------------------------ the repository and the temp folder
-
-
 def _snapshot() -> dict[str, float]:
     files = {}
     for root, dirs, names in os.walk(REPO):
@@ -106,9 +95,8 @@ def _snapshot() -> dict[str, float]:
 
 
 def pytest_configure(config):
-    """The run's own temp folder, which the workers, programs, kernels and browsers inherit
-    (TMPDIR): whatever one of them leaves behind is found there, and nothing another process of
-    the machine writes into /tmp meanwhile is taken for a leak."""
+    """The run's own temp folder (TMPDIR, inherited by workers, programs, kernels and browsers):
+    what they leave is found there, and no other process's file in /tmp is taken for a leak."""
     if not hasattr(config, "workerinput"):
         config._temp = tempfile.mkdtemp(prefix="tested-notes-run-")
         os.environ["TMPDIR"] = config._temp
@@ -119,11 +107,6 @@ def pytest_unconfigure(config):
     temp = getattr(config, "_temp", None)
     if temp is not None:
         shutil.rmtree(temp, ignore_errors=True)
-
-
-def _left_in_temp(config) -> list[str]:
-    # pytest's own folder of tmp_path folders aside.
-    return sorted(n for n in os.listdir(config._temp) if not n.startswith("pytest-of-"))
 
 
 def pytest_sessionstart(session):
@@ -138,7 +121,8 @@ def pytest_sessionfinish(session, exitstatus):
         return
     after = _snapshot()
     changed = sorted(p for p in after.keys() | before.keys() if before.get(p) != after.get(p))
-    left = _left_in_temp(session.config)
+    # pytest's own folder of tmp_path folders aside.
+    left = sorted(n for n in os.listdir(session.config._temp) if not n.startswith("pytest-of-"))
     for what, paths in [
         ("wrote into the repository (they must use temporary folders)", changed),
         ("left these in the temp folder (TMPDIR), which must end as empty as it began", left),

@@ -17,19 +17,6 @@ PAGES = page_files()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=rel)
-def test_includes_resolve(page):
-    # A malformed snippet-diff fence raises IncludeError, which fails the test with its message.
-    expanded = expand_page(page)
-    missing = [
-        f"{rel(page)}:{line} includes {include!r}, which is not a file in snippets/"
-        for line, include in expanded.includes
-        if not (SNIPPETS / include.split(":")[0]).is_file()
-    ]
-    if missing or expanded.errors:
-        pytest.fail("\n".join(missing or expanded.errors), pytrace=False)
-
-
-@pytest.mark.parametrize("page", PAGES, ids=rel)
 def test_markup_hides_no_program_or_output(page):
     """Unknown fence languages, malformed or misplaced markers, unmarked outputs, includes outside
     fences, indented code: every one on the page, each with its line (engine.markup)."""
@@ -43,7 +30,7 @@ def _shown_snippets() -> dict[str, list[str]]:
     for page in PAGES:
         try:
             expanded = expand_page(page)
-        # Reported by test_includes_resolve.
+        # Reported by the build (pymdownx.snippets' check_paths) and test_built_code_is_the_tested_code.
         except AssertionError:
             continue
         for line, include in expanded.includes:

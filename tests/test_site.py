@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from engine.fences import iter_fences
 from engine.pages import expand_page
 from engine.paths import REPO, page_files, rel
-from engine.site import built_file_of, built_pages, page_weight
+from engine.site import build_failure, built_file_of, built_pages, page_weight
 from engine.targets import KB, PAGE_WEIGHT_KB
 from engine.walkthroughs import walkthroughs
 
@@ -23,8 +23,9 @@ WALKTHROUGHS = walkthroughs()
 
 
 def test_build_is_strict_and_clean(site_build):
-    if site_build.failure:
-        pytest.fail(site_build.failure, pytrace=False)
+    failure = build_failure(site_build.result)
+    if failure:
+        pytest.fail(failure, pytrace=False)
 
 
 def html_code_blocks(html_file: Path) -> list[str]:
