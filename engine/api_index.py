@@ -34,16 +34,9 @@ LIBRARIES = {
     "backpack": ("BackPACK", "https://docs.backpack.pt/en/master/search.html?q="),
 }
 # Of torch itself, the building blocks a reader looks up (not torch.zeros and the like).
-TORCH_PARTS = (
-    "torch.nn.",
-    "torch.optim.",
-    "torch.utils.data.",
-    "torch.autograd.",
-    "torch.func.",
-    "torch.distributed.",
-    "torch.testing.",
-    "torch.cuda.",
-    "torch.multiprocessing.",
+TORCH_PARTS = tuple(
+    f"torch.{part}."
+    for part in "nn optim utils.data autograd func distributed testing cuda multiprocessing".split()
 )
 HEADING = re.compile(
     r"^(?P<level>#{1,6})[ \t]+(?P<title>.+?)[ \t]*(?:\{[^}]*#(?P<id>[\w-]+)[^}]*\})?[ \t]*$"

@@ -19,17 +19,7 @@ from engine.run_values import CODE_SPAN
 
 # Every language a fence on the site may have: Python (run), its stated output (text), commands
 # for the reader's shell (sh, bash: commands only), generated comparisons, and data formats.
-OTHER_LANGS = {
-    "text",
-    "sh",
-    "bash",
-    "snippet-diff",
-    "yaml",
-    "toml",
-    "json",
-    "ini",
-    "diff",
-}
+OTHER_LANGS = {"text", "sh", "bash", "snippet-diff", "yaml", "toml", "json", "ini", "diff"}
 KNOWN_LANGS = PYTHON_LANGS | OTHER_LANGS
 # Languages that look like Python but are not run as programs.
 SESSION_LANGS = {"pycon", "ipython", "ipython3", "python-repl", "pytb", "py3tb"}
