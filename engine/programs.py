@@ -51,7 +51,6 @@ class Program:
 class StatedOutput:
     """A ```text block after an expected-output marker, where the page's own source has it."""
 
-    page: Path
     where: str
     code: str
     text: str
@@ -167,7 +166,7 @@ def stated_outputs(page: Path) -> list[StatedOutput]:
             where = expanded.where(fence.lineno)
             ignore = block.expected_output_ignore_whitespace
             code = code_of(expanded, block)
-            found.append(StatedOutput(page, where, code, fence.code, ignore, opening, fence.indent))
+            found.append(StatedOutput(where, code, fence.code, ignore, opening, fence.indent))
     return found
 
 

@@ -1,9 +1,7 @@
-"""Snippets executed as notebooks: the walkthrough pages, and the cache that keeps them.
-
-A nav entry ``walkthroughs/<library>/<topic>.ipynb`` stands for ``snippets/<library>/<topic>.py``
-(a plain script with jupytext ``# %%`` cells). Executing it here rather than with mkdocs-jupyter's
-``execute: true`` gives a cache keyed on content and versions, a raising cell that fails the build
-with file, cell and line, a time limit per cell, and an empty folder to run in (hooks/walkthroughs.py).
+"""Snippets executed as notebooks (nav entry ``walkthroughs/<library>/<topic>.ipynb`` is the jupytext
+script ``snippets/<library>/<topic>.py``). Why not mkdocs-jupyter's ``execute: true``: here a cache
+keyed on content and versions, a failing cell named with file and line, a time limit per cell, and
+the sandbox and empty folder every program gets.
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """MkDocs hook: keep the offline build (`make offline`, OFFLINE=true) free of third-party requests.
 
-Material's offline plugin makes the site work from a folder (file://): it turns off directory URLs and
-inlines the search index. For search it also adds a shim that runs the search worker in an iframe,
-loaded from https://unpkg.com/iframe-worker/shim - a third-party request, and no search at all
-without a network, which defeats the purpose. This hook replaces that URL with a vendored copy of the
-same shim (hooks/vendor/iframe-worker-shim.js, iframe-worker 1.0.4, MIT), added to the offline build
-only. The online build is untouched. tests/test_browser.py opens the offline build from file:// and
-searches it with the network blocked.
+Material's offline plugin loads its search shim from https://unpkg.com/iframe-worker/shim: a
+third-party request, and no search without a network. This hook serves a vendored copy instead
+(hooks/vendor/iframe-worker-shim.js, iframe-worker 1.0.4, MIT), in the offline build only;
+tests/test_browser.py searches the offline build from file:// with the network blocked.
 """
 
 from __future__ import annotations
