@@ -15,26 +15,20 @@ from engine.results import run_once
 FIELDS = {"snippet", "claim", "old", "new"}
 
 
-def _edits() -> list[tuple[str, dict]]:
-    edits = []
+def _edits() -> tuple[list[tuple[str, dict]], list[str]]:
+    """(where, edit) of every edit, and its id, by snippet (`pytest -k gcn_by_hand` selects its
+    edits): pyg/gcn.py#1, pyg/gcn.py#2."""
+    edits, ids, seen = [], [], {}
     for path in sorted(WRONG_ANSWERS.glob("*.toml")):
         for number, edit in enumerate(tomllib.loads(path.read_text("utf-8")).get("edit", []), 1):
             edits.append((f"{rel(path)}#{number}", edit))
-    return edits
+            snippet = str(edit.get("snippet", edits[-1][0]))
+            seen[snippet] = seen.get(snippet, 0) + 1
+            ids.append(f"{snippet}#{seen[snippet]}")
+    return edits, ids
 
 
-def _ids(edits: list[tuple[str, dict]]) -> list[str]:
-    """Named by snippet (`pytest -k gcn_by_hand` selects its edits): pyg/gcn.py#1, pyg/gcn.py#2."""
-    seen: dict[str, int] = {}
-    ids = []
-    for where, edit in edits:
-        snippet = str(edit.get("snippet", where))
-        seen[snippet] = seen.get(snippet, 0) + 1
-        ids.append(f"{snippet}#{seen[snippet]}")
-    return ids
-
-
-EDITS = _edits()
+EDITS, IDS = _edits()
 STATED = {program.label: program for program in collect_programs()}
 
 
@@ -53,7 +47,7 @@ def test_every_snippet_has_a_wrong_answer_edit(snippet):
         )
 
 
-@pytest.mark.parametrize(("where", "edit"), EDITS, ids=_ids(EDITS))
+@pytest.mark.parametrize(("where", "edit"), EDITS, ids=IDS)
 def test_wrong_answer_fails(where, edit):
     if set(edit) != FIELDS:
         pytest.fail(f"{where}: an edit has exactly the keys {sorted(FIELDS)}", pytrace=False)

@@ -5,7 +5,7 @@ import re
 import markdown
 import pytest
 
-from engine.highlight import HighlightError, part_lines, resolve
+from engine.highlight import HighlightError, resolve
 
 CODE = """import torch
 # --8<-- [start:model]
@@ -18,12 +18,8 @@ y = model(x)
 """
 
 
-def test_part_lines_count_the_lines_the_page_shows():
-    # The page leaves the markers out: the code reads import, model, x, y (lines 1 to 4).
-    assert part_lines(CODE) == {"model": [2], "call": [4]}
-
-
 def test_a_fence_gets_the_numbers_of_its_parts(tmp_path):
+    # The page leaves the markers out: the code reads import, model, x, y (lines 1 to 4).
     (tmp_path / "a.py").write_text(CODE)
     page = '```python title="a.py" hl_parts="call model"\n--8<-- "a.py"\n```\n'
     assert resolve(page, tmp_path, source="docs/x.md").splitlines()[0] == (

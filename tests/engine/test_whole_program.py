@@ -1,4 +1,5 @@
-"""engine.whole_program: a download link under each block that shows part of a snippet."""
+"""engine.whole_program: a download link under each block that shows part of a snippet (that every
+such block on the site has one, to the very file, is tests/test_site.py)."""
 
 from engine.whole_program import with_links
 
@@ -19,23 +20,11 @@ PAGE = [
     "print('and more')",
     "```",
 ]
+LINK = '[Download the whole program, `snippets/pyg/gcn.py`](snippets/pyg/gcn.py){ download="gcn.py" .whole-program }'
 
 
 def test_a_part_gets_the_whole_file_and_a_whole_file_or_page_code_gets_nothing():
     out = with_links(PAGE)
     links = [(n, line) for n, line in enumerate(out) if "Download the whole program" in line]
-    assert links == [
-        (
-            4,
-            "[Download the whole program, `snippets/pyg/gcn.py`](snippets/pyg/gcn.py)"
-            '{ download="gcn.py" .whole-program }',
-        ),
-        (
-            14,
-            "    [Download the whole program, `snippets/pyg/gcn.py`](snippets/pyg/gcn.py)"
-            '{ download="gcn.py" .whole-program }',
-        ),
-    ]
-    assert [line for line in out if "Download" not in line and line] == [
-        line for line in PAGE if line
-    ]
+    assert links == [(4, LINK), (14, f"    {LINK}")]
+    assert [line for line in out if "Download" not in line and line] == list(filter(None, PAGE))
