@@ -46,19 +46,11 @@ def test_output_matches_as_pytest_codeblocks_documents():
     assert not output_matches("loss 12 3\n", "loss 1 23\n", ignore_whitespace=True)
 
 
-def test_a_page_has_its_python_programs(tmp_path):
+def test_a_page_has_its_python_programs_and_each_stated_output_its_program_and_place(tmp_path):
     page = tmp_path / "page.md"
     page.write_text(PAGE)
-    programs = page_programs(page)
-    assert [(where, block.code) for where, block in programs] == [
-        (f"{page}:3", 'print("one")\n'),
-        (f"{page}:18", 'print("two")\n'),
-    ]
-
-
-def test_each_stated_output_knows_its_program_and_place(tmp_path):
-    page = tmp_path / "page.md"
-    page.write_text(PAGE)
+    programs = [(where, block.code) for where, block in page_programs(page)]
+    assert programs == [(f"{page}:3", 'print("one")\n'), (f"{page}:18", 'print("two")\n')]
     first, second = stated_outputs(page)
     assert (first.code, first.text, first.opening, first.indent) == (
         'print("one")\n',
