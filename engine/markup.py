@@ -12,7 +12,7 @@ from pathlib import Path
 import markdown
 from markdown.blockprocessors import CodeBlockProcessor
 
-from engine.fences import PYTHON_LANGS, Fence, fenced_lines, iter_fences, prose_lines
+from engine.fences import PYTHON_LANGS, Fence, iter_fences, prose_lines
 from engine.pages import ExpandedPage, expand_page, is_include, site_config
 from engine.paths import rel
 from engine.run_values import CODE_SPAN
@@ -70,58 +70,44 @@ def fence_problems(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
                 f"{where}: unknown fence language {fence.lang or '(none)'!r}; known: "
                 + ", ".join(sorted(KNOWN_LANGS))
             )
+        # A ```text block reads as a program's output wherever it stands ("It prints:" between
+        # it and the code): each must be a stated output, right under its marker.
+        elif fence.lang == "text" and not is_output_marker(
+            next((s for s in reversed(expanded.lines[: fence.lineno - 1]) if s.strip()), "")
+        ):
+            found.append(
+                f"{where}: this output block has no <!--pytest-codeblocks:expected-output--> "
+                "marker right above it, so nothing checks it; state a program's output under one, "
+                "or show other text in another form"
+            )
     return found
 
 
+def is_output_marker(line: str) -> bool:
+    marker = MARKER.match(line)
+    return bool(marker) and marker["keyword"].startswith("expected-output")
+
+
 def marker_problems(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
-    inside = fenced_lines(expanded.text)
+    """A malformed marker; an expected-output marker not between a Python block and its output."""
     found = []
-    for n, line in enumerate(expanded.lines, 1):
-        if n in inside or not MARKER_LIKE.search(line):
-            continue
-        where = expanded.where(n)
-        marker = MARKER.match(line)
-        if marker is None:
+    for index, line in prose_lines(expanded.lines):
+        n, where = index + 1, expanded.where(index + 1)
+        if MARKER_LIKE.search(line) and not MARKER.match(line):
             found.append(
                 f"{where}: malformed marker {line.strip()!r}; write "
                 "<!--pytest-codeblocks:expected-output--> (or another keyword) exactly"
             )
-        elif marker.group("keyword").startswith("expected-output"):
-            found += _binding(expanded, fences, n, where)
-    found += _unmarked_outputs(expanded, fences)
-    return found
-
-
-def _binding(expanded: ExpandedPage, fences: list[Fence], n: int, where: str) -> list[str]:
-    """An expected-output marker must follow a Python block and precede the output block."""
-    before = [f for f in fences if f.end <= n]
-    after = next((f for f in fences if f.lineno > n), None)
-    between = expanded.lines[n : after.lineno - 1] if after else []
-    found = []
-    if not before or before[-1].lang not in PYTHON_LANGS:
-        what = f"a ```{before[-1].lang} block" if before else "no block"
-        found.append(f"{where}: this expected-output marker follows {what}, not a Python block")
-    if after is None or any(line.strip() for line in between):
-        found.append(f"{where}: this expected-output marker is not directly above an output block")
-    return found
-
-
-def _unmarked_outputs(expanded: ExpandedPage, fences: list[Fence]) -> list[str]:
-    """A ```text block reads as a program's output, wherever it stands ("It prints:" between it and
-    the code included): each one must be a stated output, right under its marker."""
-    found = []
-    for fence in fences:
-        above = next(
-            (line for line in reversed(expanded.lines[: fence.lineno - 1]) if line.strip()), ""
-        )
-        marker = MARKER.match(above)
-        if fence.lang == "text" and not (
-            marker and marker["keyword"].startswith("expected-output")
-        ):
+        if not is_output_marker(line):
+            continue
+        before = [f for f in fences if f.end <= n]
+        after = next((f for f in fences if f.lineno > n), None)
+        if not before or before[-1].lang not in PYTHON_LANGS:
+            what = f"a ```{before[-1].lang} block" if before else "no block"
+            found.append(f"{where}: this expected-output marker follows {what}, not a Python block")
+        if after is None or any(s.strip() for s in expanded.lines[n : after.lineno - 1]):
             found.append(
-                f"{expanded.where(fence.lineno)}: this output block has no "
-                "<!--pytest-codeblocks:expected-output--> marker right above it, so nothing checks "
-                "it; state a program's output under one, or show other text in another form"
+                f"{where}: this expected-output marker is not directly above an output block"
             )
     return found
 
@@ -160,9 +146,8 @@ def source_problems(page: Path) -> list[str]:
 def indented_code(expanded: ExpandedPage) -> list[str]:
     """Indented code blocks, found by Python-Markdown's own parser (with the site's extensions, so
     the content of an admonition or a tab is not taken for one)."""
-    blocks = _indented_blocks(expanded.text)
     found = []
-    for block in blocks:
+    for block in _indented_blocks(expanded.text):
         first = next(line.strip() for line in block.splitlines() if line.strip())
         n = next((n for n, line in enumerate(expanded.lines, 1) if line.strip() == first), 1)
         found.append(

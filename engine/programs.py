@@ -12,7 +12,7 @@ from pathlib import Path
 from pytest_codeblocks import extract_from_buffer
 
 from engine.fences import PYTHON_LANGS, Fence, iter_fences, prose_lines
-from engine.markup import MARKER, MARKER_LIKE
+from engine.markup import MARKER, MARKER_LIKE, is_output_marker
 from engine.pages import ExpandedPage, IncludeError, expand_page, is_include
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
 from engine.run_values import occurs, quoted_values
@@ -173,11 +173,7 @@ def stated_outputs(page: Path) -> list[StatedOutput]:
 def _output_fences(lines: list[str]) -> list[Fence]:
     """The fence after each expected-output marker, in order."""
     fences = iter_fences("\n".join(lines))
-    markers = [
-        index + 1
-        for index, line in prose_lines(lines)
-        if (marker := MARKER.match(line)) and marker["keyword"].startswith("expected-output")
-    ]
+    markers = [index + 1 for index, line in prose_lines(lines) if is_output_marker(line)]
     after = (next((f for f in fences if f.lineno > marker), None) for marker in markers)
     return [fence for fence in after if fence is not None]
 
