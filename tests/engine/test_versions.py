@@ -45,6 +45,17 @@ def test_a_changed_lock_file_makes_the_record_stale(tmp_path, monkeypatch):
     assert not versions.is_current(record)
 
 
+def test_a_new_oldest_version_makes_the_record_stale_a_comment_does_not(tmp_path, monkeypatch):
+    ranges = tmp_path / "compat.toml"
+    ranges.write_text('[captum]\noldest = "0.8.0"\n')
+    monkeypatch.setattr(versions, "RANGES", ranges)
+    record = versions.inputs_digest()
+    ranges.write_text('# why 0.8\n[captum]\noldest = "0.8.0"\n')
+    assert versions.is_current(record)
+    ranges.write_text('[captum]\noldest = "0.7.0"\n')
+    assert not versions.is_current(record)
+
+
 RECORD = {
     "cells": {
         "torch-geometric": cell("torch-geometric", "2.6.1", a="pass", b="pass"),
