@@ -19,7 +19,7 @@ from markdown import Extension
 from markdown.extensions.toc import slugify, unique
 from markdown.preprocessors import Preprocessor
 
-from engine.fences import INCLUDE, fenced_lines, part_lines
+from engine.fences import INCLUDE, part_lines, prose_lines
 from engine.paths import SNIPPETS, page_files, snippet_files
 
 DIRECTIVE = "<!-- api-index -->"
@@ -90,15 +90,12 @@ class Place:
 
 def places(page: Path) -> list[tuple[Place, str, set[int] | None]]:
     """(place, snippet, file lines shown or None for all) of each include of the page."""
-    text = page.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    inside = fenced_lines(text)
+    lines = page.read_text(encoding="utf-8").splitlines()
     headings, ids = [], set()
-    for number, line in enumerate(lines, 1):
-        heading = HEADING.match(line)
-        if heading and number not in inside:
+    for index, line in prose_lines(lines):
+        if heading := HEADING.match(line):
             title = re.sub(r"[`*]", "", heading["title"])
-            headings.append((number, title, heading["id"] or unique(slugify(title, "-"), ids)))
+            headings.append((index + 1, title, heading["id"] or unique(slugify(title, "-"), ids)))
     page_title = next((title for _, title, _ in headings), page.stem)
     found = []
     for number, line in enumerate(lines, 1):

@@ -33,33 +33,21 @@ DATA_TYPES = ("application/json", "application/ld+json", "text/template")
 def inline_script_hashes(html_text: str, authored: str = "") -> list[str]:
     """The CSP source of each inline script the browser would run, except those of the page's own
     content (``authored``): only the theme's templates may run one (engine.markup refuses them)."""
-    own = set(_hashes(authored)) if authored else set()
-    return sorted(set(_hashes(html_text)) - own)
-
-
-def _hashes(html_text: str) -> list[str]:
-    hashes = []
+    own = set(inline_script_hashes(authored)) if authored else set()
+    hashes = set()
     for match in INLINE_SCRIPT.finditer(html_text):
         attrs = match.group("attrs")
         if "src=" in attrs or any(kind in attrs for kind in DATA_TYPES):
             continue
         digest = hashlib.sha256(match.group("body").encode("utf-8")).digest()
-        hashes.append(f"'sha256-{base64.b64encode(digest).decode()}'")
-    return hashes
+        hashes.add(f"'sha256-{base64.b64encode(digest).decode()}'")
+    return sorted(hashes - own)
 
 
 def policy_for(html_text: str, authored: str = "") -> str:
     scripts = POLICY["script-src"] + inline_script_hashes(html_text, authored)
     directives = dict(POLICY, **{"script-src": scripts})
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
-
-
-def with_policy(html_text: str, authored: str = "") -> str:
-    meta = (
-        f'<meta http-equiv="Content-Security-Policy" content="{policy_for(html_text, authored)}">'
-    )
-    # First in <head>, before anything the policy must govern.
-    return re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + meta, html_text, count=1)
 
 
 def secure(site: Path) -> None:
@@ -70,5 +58,9 @@ def secure(site: Path) -> None:
         if 'http-equiv="Content-Security-Policy"' in html_text:
             continue
         article = re.search(r"<article\b.*?</article>", html_text, re.DOTALL)
-        authored = article.group(0) if article else ""
-        page.write_text(with_policy(html_text, authored), encoding="utf-8")
+        policy = policy_for(html_text, article.group(0) if article else "")
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        # First in <head>, before anything the policy must govern.
+        head = re.search(r"<head[^>]*>", html_text)
+        if head:
+            page.write_text(html_text[: head.end()] + meta + html_text[head.end() :], "utf-8")

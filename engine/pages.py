@@ -54,8 +54,7 @@ def site_config():
 
 
 def expand_page(page: Path) -> ExpandedPage:
-    """The page's Markdown after the snippet-diff hook and pymdownx.snippets, with a line map
-    (cached until the page changes)."""
+    """The page expanded, with its line map (cached until the page changes)."""
     return _expand(page, page.stat().st_mtime_ns, page.stat().st_size)
 
 
@@ -74,7 +73,12 @@ def _expand(page: Path, mtime_ns: int, size: int) -> ExpandedPage:
     while i < len(hooked):
         group = _include_group(hooked, i)
         expanded.includes += _includes_in(group, origin, i)
-        lines = _expand_group(group, f"{rel(page)}:{origin[i]}", expanded.errors)
+        try:
+            lines = _preprocessor().run(list(group))
+        # SnippetMissingError and friends: name the page and line.
+        except Exception as error:
+            expanded.errors.append(f"{rel(page)}:{origin[i]}: {error}")
+            lines = list(group)
         expanded.lines.extend(lines)
         expanded.origin.extend([origin[i]] * len(lines))
         i += len(group)
@@ -122,15 +126,6 @@ def _includes_in(group: list[str], origin: list[int], start: int) -> list[tuple[
     if match and match.group("snippet") and not match.group("escape"):
         return [(origin[start], match.group("snippet")[1:-1])]
     return []
-
-
-def _expand_group(group: list[str], where: str, errors: list[str]) -> list[str]:
-    try:
-        return _preprocessor().run(list(group))
-    # SnippetMissingError and friends: name the page and line.
-    except Exception as error:
-        errors.append(f"{where}: {error}")
-        return list(group)
 
 
 @functools.cache
