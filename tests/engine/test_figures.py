@@ -5,7 +5,6 @@ import struct
 import pytest
 
 from engine import figures
-from engine.runner import SnippetError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + struct.pack(">II", 640, 480) + b"\x08\x02"
 # A stand-in for fig.savefig: the hook runs any snippet whose code calls savefig(.
@@ -23,15 +22,6 @@ def test_the_images_a_snippet_saves_are_kept_and_cached(tmp_path, monkeypatch):
     snippet.write_text("raise SystemExit(1)  # not run again: the cache has the first version")
     snippet.write_text(DRAWING)
     assert figures.figures_of(snippet, "snippets/lib/draw.py") == [image]
-
-
-def test_a_failing_snippet_fails_with_its_label(tmp_path, monkeypatch):
-    monkeypatch.setenv("TESTED_NOTES_CACHE", str(tmp_path / "cache"))
-    snippet = tmp_path / "lib" / "broken.py"
-    snippet.parent.mkdir()
-    snippet.write_text("fig.savefig('x.png')\n")
-    with pytest.raises(SnippetError, match="snippets/lib/broken.py failed"):
-        figures.figures_of(snippet, "snippets/lib/broken.py")
 
 
 def test_image_size_reads_png_and_svg_headers():
