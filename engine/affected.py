@@ -50,27 +50,24 @@ def affected(paths: list[str]) -> Affected:
     for path in paths:
         file = (REPO / path).resolve()
         name = rel(file)
-        if name.startswith("snippets/") and name.endswith(".py"):
-            _snippet(found, file)
+        if name.startswith("snippets/") and name.endswith(".py") and file.is_file():
+            found.snippets.add(name)
+            found.texts.append(file.read_text(encoding="utf-8"))
+            included = file.relative_to(SNIPPETS).as_posix()
+            for page in page_files():
+                if any(path.split(":")[0] == included for _, path in expand_page(page).includes):
+                    found.pages.add(rel(page))
+            found.walkthroughs |= {
+                uri for uri, snippet in walkthroughs().items() if snippet == file
+            }
         elif name.startswith("docs/") and name.endswith(".md"):
             found.pages.add(name)
             found.edited_pages.add(name)
         else:
-            raise NotCheckable(f"{path}: make check follows snippets/**/*.py and docs/**/*.md")
+            raise NotCheckable(
+                f"{path}: make check follows existing snippets/**/*.py and docs/**/*.md"
+            )
     return found
-
-
-def _snippet(found: Affected, file: Path) -> None:
-    if not file.is_file():
-        raise NotCheckable(f"{rel(file)} does not exist")
-    name = rel(file)
-    found.snippets.add(name)
-    found.texts.append(file.read_text(encoding="utf-8"))
-    included = file.relative_to(SNIPPETS).as_posix()
-    for page in page_files():
-        if any(path.split(":")[0] == included for _, path in expand_page(page).includes):
-            found.pages.add(rel(page))
-    found.walkthroughs |= {uri for uri, snippet in walkthroughs().items() if snippet == file}
 
 
 def keeps(item, found: Affected) -> bool:

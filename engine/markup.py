@@ -46,7 +46,8 @@ def problems(page: Path) -> list[str]:
             *source_problems(page),
             *indented_code(expanded),
         ],
-        key=_line_order,
+        # All on this page: by line.
+        key=lambda problem: int(problem.split(": ", 1)[0].rsplit(":", 1)[1]),
     )
 
 
@@ -175,9 +176,3 @@ def _indented_blocks(text: str) -> list[str]:
     processor.run = run
     md.convert(text)
     return found
-
-
-def _line_order(problem: str) -> tuple[str, int]:
-    where = problem.split(": ", 1)[0]
-    path, _, line = where.rpartition(":")
-    return path, int(line) if line.isdigit() else 0

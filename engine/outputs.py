@@ -68,8 +68,10 @@ def _rewritten(text, stated, programs, printed, printer, problems) -> str:
             if output.opening is None:
                 problems.append(f"{output.where}: comes from an include; change it there")
                 continue
-            body = output.text.count("\n")
-            lines[output.opening : output.opening + body] = _block(now, output.indent)
+            new = [
+                (f"{output.indent}{s}" if s else "") + "\n" for s in now.rstrip("\n").split("\n")
+            ]
+            lines[output.opening : output.opening + output.text.count("\n")] = new
     return "".join(lines)
 
 
@@ -82,7 +84,3 @@ def _printed(output: StatedOutput, programs, printed, printer) -> str | SnippetE
         except SnippetError as error:
             printed[key] = error
     return printed[key]
-
-
-def _block(stdout: str, indent: str) -> list[str]:
-    return [(f"{indent}{line}" if line else "") + "\n" for line in stdout.rstrip("\n").split("\n")]

@@ -5,14 +5,6 @@ import pytest
 from engine import walkthroughs
 
 
-def test_entries_are_found_anywhere_in_the_nav_in_order():
-    nav = [
-        {"Home": "index.md"},
-        {"Walkthroughs": [{"A": "walkthroughs/b/one.ipynb"}, "walkthroughs/a/two.ipynb"]},
-    ]
-    assert walkthroughs.entries(nav) == ["walkthroughs/b/one.ipynb", "walkthroughs/a/two.ipynb"]
-
-
 def test_cells_start_at_their_markers():
     assert walkthroughs.cell_lines("# %% A\nx = 1\n\n# %% B\ny = 2\n") == [1, 4]
     assert walkthroughs.cell_lines("x = 1\n# %% B\n") == [1, 2]
