@@ -1,9 +1,6 @@
-"""No broken internal link or anchor: MkDocs' own check (``validation:`` in mkdocs.yml) makes each a
-warning, which fails ``mkdocs build --strict`` (test_build_is_strict_and_clean). A control, on a
-copy of the repository, shows that it does with this site's plugins and hooks.
-
-What MkDocs does not see, the HTML that hooks write, is checked where it is written: the
-walkthroughs' downloads and the whole-program links (tests/test_site.py).
+"""No broken internal link or anchor: MkDocs' own check (``validation:`` in mkdocs.yml) fails the
+strict build on one; this control, on a copy of the repository, shows it does with this site's
+plugins and hooks. The HTML hooks write (walkthrough downloads) is checked in tests/test_site.py.
 """
 
 import pytest
