@@ -97,13 +97,6 @@ def page_text(html: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def site_texts(site: Path) -> dict[str, list[str]]:
-    """Each built page (its path on the site) -> its text."""
-    return {
-        page.name: page_text(page.file.read_text(encoding="utf-8")) for page in built_pages(site)
-    }
-
-
 def compare(reference: dict, other: dict) -> dict[str, str]:
     """Each page -> "identical", "missing", "extra", or "different at line N: <the first differing
     line of each>"."""

@@ -75,10 +75,8 @@ def execute(snippet: Path, label: str) -> dict:
             return {**record, "notebook": str(notebook_path), "cached": True}
         notebook, seconds = run_notebook(source, label)
         refuse_stderr(notebook, cell_lines(source), label)
-        record = {
-            "seconds": round(seconds, 2),
-            "executed": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        }
+        executed = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        record = {"seconds": round(seconds, 2), "executed": executed}
         store(notebook, record, notebook_path, record_path)
     return {**record, "notebook": str(notebook_path), "cached": False}
 

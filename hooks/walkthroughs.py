@@ -52,7 +52,15 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     records = _execute(jobs)
     config.extra["walkthroughs"] = {}
     for (uri, snippet, label), record in zip(jobs, records, strict=True):
-        _add_page_and_downloads(files, config, uri, snippet, record)
+        # A File with a real src_dir, not File.generated: mkdocs-jupyter's wrapper derives the
+        # notebook's path from src_dir, which generated files lack.
+        notebook_root = record["notebook"][: -len(uri)]
+        files.append(File(uri, notebook_root, config.site_dir, config.use_directory_urls))
+        # Downloads next to the page: the script and the executed notebook. In memory, so that
+        # mkdocs-jupyter does not mistake the notebook copy for another page.
+        stem, page_dir = Path(uri).stem, uri.removesuffix(".ipynb")
+        for name, path in [(f"{stem}.py", snippet), (f"{stem}.ipynb", Path(record["notebook"]))]:
+            files.append(File.generated(config, f"{page_dir}/{name}", content=path.read_bytes()))
         config.extra["walkthroughs"][uri] = {**record, "snippet": label}
     times = times_page(config.extra["walkthroughs"])
     files.append(File.generated(config, TIMES_PAGE, content=times))
@@ -102,20 +110,6 @@ def _execute(jobs: list[tuple[str, Path, str]]) -> list[dict]:
             return list(pool.map(lambda job: execute(job[1], job[2]), jobs))
     except WalkthroughError as error:
         raise PluginError(str(error)) from None
-
-
-def _add_page_and_downloads(
-    files: Files, config: MkDocsConfig, uri: str, snippet: Path, record: dict
-) -> None:
-    # A File with a real src_dir, not File.generated: mkdocs-jupyter's wrapper derives the
-    # notebook's path from src_dir, which generated files lack.
-    notebook_root = record["notebook"][: -len(uri)]
-    files.append(File(uri, notebook_root, config.site_dir, config.use_directory_urls))
-    # Downloads next to the page: the script and the executed notebook. In memory, so that
-    # mkdocs-jupyter does not mistake the notebook copy for another page.
-    stem, page_dir = Path(uri).stem, uri.removesuffix(".ipynb")
-    for name, path in [(f"{stem}.py", snippet), (f"{stem}.ipynb", Path(record["notebook"]))]:
-        files.append(File.generated(config, f"{page_dir}/{name}", content=path.read_bytes()))
 
 
 def times_page(walkthroughs: dict) -> str:

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.builders import BUILDERS, LOCK, PINS, build, compare, expected, features, site_texts
+from engine.builders import BUILDERS, LOCK, PINS, build, compare, expected, features, page_text
 from engine.csp import secure
 from engine.figures import publish
-from engine.site import build_env, build_failure
+from engine.site import build_env, build_failure, built_pages
 
 SITE_LOCKS = ("torch.txt", "site.txt")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -82,7 +82,10 @@ def build_all(folder: Path, builders: list[str]) -> dict[str, Path] | None:
 def report(sites: dict[str, Path]) -> bool:
     """Print each page's verdict and the features table; whether every verdict was expected and
     no build has a feature fewer times than MkDocs' (the walkthroughs aside, Zensical drops none)."""
-    texts = {builder: site_texts(site) for builder, site in sites.items()}
+    texts = {
+        builder: {page.name: page_text(page.file.read_text("utf-8")) for page in built_pages(site)}
+        for builder, site in sites.items()
+    }
     ok = True
     for builder in list(sites)[1:]:
         print(f"\n{builder} against mkdocs, page by page:")
