@@ -22,6 +22,10 @@ INCLUDE = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+)(?::(?P<part>[^"]+))?
 SECTION = SnippetPreprocessor.RE_SNIPPET_SECTION
 
 
+class IncludeError(AssertionError):
+    """A page's include, snippet-diff or hl_parts cannot be expanded; the message names page and line."""
+
+
 @dataclass
 class Fence:
     # Of the opening line, in the text scanned.

@@ -11,14 +11,10 @@ from pathlib import Path
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-from engine.fences import FENCE_OPEN, INCLUDE, part_lines
+from engine.fences import FENCE_OPEN, INCLUDE, IncludeError, part_lines
 from engine.paths import SNIPPETS
 
 HL_PARTS = re.compile(r'\bhl_parts="(?P<names>[^"]*)"')
-
-
-class HighlightError(ValueError):
-    """A fence names a part its snippet does not have; the message names the page and line."""
 
 
 def resolve(markdown: str, snippets: Path, *, source: str) -> str:
@@ -31,12 +27,12 @@ def resolve(markdown: str, snippets: Path, *, source: str) -> str:
         include = next((INCLUDE.match(nxt) for nxt in lines[number + 1 : number + 2]), None)
         where = f"{source}:{number + 1}"
         if not include or include["part"]:
-            raise HighlightError(f"{where}: hl_parts needs a whole-file include on the next line")
+            raise IncludeError(f"{where}: hl_parts needs a whole-file include on the next line")
         parts = part_lines((snippets / include.group("path")).read_text(encoding="utf-8"))
         numbers = []
         for name in found.group("names").split():
             if not parts.get(name):
-                raise HighlightError(
+                raise IncludeError(
                     f"{where}: {include.group('path')} has no part {name!r} "
                     f"(its parts: {', '.join(sorted(parts)) or 'none'})"
                 )

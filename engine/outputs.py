@@ -8,7 +8,7 @@ import difflib
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.pages import IncludeError
+from engine.fences import IncludeError
 from engine.paths import page_files, rel
 from engine.programs import (
     Program,

@@ -14,18 +14,13 @@ import markdown
 from mkdocs.config import load_config
 from pymdownx.snippets import SnippetPreprocessor
 
-from engine.highlight import HighlightError
 from engine.highlight import resolve as resolve_highlights
 from engine.paths import MKDOCS_YML, REPO, SNIPPETS, rel
-from engine.snippet_diff import SnippetDiffError, expand
+from engine.snippet_diff import expand
 
 INCLUDE_BLOCK = re.compile(r"^[ \t]*-{1,}8<-{1,}[ \t]*$")
 # pymdownx.details: `??? "Title"` is collapsed until the reader opens it, `???+` open from the start.
 DETAILS = re.compile(r"^(?P<indent>[ \t]*)\?\?\?(?P<open>\+?)[ \t]")
-
-
-class IncludeError(AssertionError):
-    """A page's include or snippet-diff fence cannot be expanded; the message names page and line."""
 
 
 @dataclass
@@ -61,11 +56,8 @@ def expand_page(page: Path) -> ExpandedPage:
 @functools.cache
 def _expand(page: Path, mtime_ns: int, size: int) -> ExpandedPage:
     source = page.read_text(encoding="utf-8")
-    try:
-        hooked = expand(source, SNIPPETS, source=rel(page))
-        hooked = resolve_highlights(hooked, SNIPPETS, source=rel(page)).splitlines()
-    except (SnippetDiffError, HighlightError) as error:
-        raise IncludeError(str(error)) from None
+    hooked = expand(source, SNIPPETS, source=rel(page))
+    hooked = resolve_highlights(hooked, SNIPPETS, source=rel(page)).splitlines()
     # Line numbers after the hook: map generated lines back to the fence they came from.
     origin = map_lines(source.splitlines(), hooked)
     expanded = ExpandedPage(page, [], [])

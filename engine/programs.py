@@ -11,9 +11,9 @@ from pathlib import Path
 
 from pytest_codeblocks import extract_from_buffer
 
-from engine.fences import PYTHON_LANGS, Fence, iter_fences, prose_lines
+from engine.fences import PYTHON_LANGS, Fence, IncludeError, iter_fences, prose_lines
 from engine.markup import MARKER, MARKER_LIKE, is_output_marker
-from engine.pages import ExpandedPage, IncludeError, expand_page, is_include
+from engine.pages import ExpandedPage, expand_page, is_include
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
 from engine.run_values import occurs, quoted_values
 

@@ -75,7 +75,8 @@ def occurs(value: str, printed: str) -> bool:
 def quoted_values(page: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
     """(where, value, program code) of each number the page's prose quotes from a program's run
     (engine.run_values), and the marks that name no program, with page and line."""
-    from engine.pages import IncludeError, expand_page
+    from engine.fences import IncludeError
+    from engine.pages import expand_page
     from engine.paths import SNIPPETS, rel
     from engine.programs import code_of, page_programs
 

@@ -15,16 +15,13 @@ from pathlib import Path
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
+from engine.fences import IncludeError
 from engine.highlight import snippets_of
 
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```snippet-diff[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
-
-
-class SnippetDiffError(ValueError):
-    """A snippet-diff fence is malformed or names a file that does not exist."""
 
 
 def changed_lines(before: list[str], after: list[str]) -> tuple[list[int], list[int]]:
@@ -56,7 +53,7 @@ def render(before: str, after: str, snippets_dir: Path) -> str:
     for name in (before, after):
         path = snippets_dir / name
         if not path.is_file():
-            raise SnippetDiffError(
+            raise IncludeError(
                 f"snippet-diff names {name!r}, which is not a file in {snippets_dir}"
             )
         texts.append(path.read_text(encoding="utf-8").splitlines())
@@ -83,13 +80,13 @@ def expand(markdown: str, snippets_dir: Path, source: str = "page") -> str:
         names = match.group("body").split()
         line = markdown.count("\n", 0, match.start()) + 1
         if len(names) != 2:
-            raise SnippetDiffError(
+            raise IncludeError(
                 f"{source}:{line}: a snippet-diff fence lists two files, got {names}"
             )
         try:
             block = render(*names, snippets_dir)
-        except SnippetDiffError as error:
-            raise SnippetDiffError(f"{source}:{line}: {error}") from None
+        except IncludeError as error:
+            raise IncludeError(f"{source}:{line}: {error}") from None
         indent = match.group("indent")
         return "\n".join(indent + row if row else row for row in block.splitlines())
 

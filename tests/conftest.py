@@ -13,7 +13,7 @@ from subprocess import CompletedProcess
 import pytest
 
 from engine.affected import CHECK, affected, keeps
-from engine.pages import IncludeError
+from engine.fences import IncludeError
 from engine.paths import REPO
 from engine.runner import SnippetError
 from engine.sandbox import probe

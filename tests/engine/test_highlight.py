@@ -5,7 +5,8 @@ import re
 import markdown
 import pytest
 
-from engine.highlight import HighlightError, resolve
+from engine.fences import IncludeError
+from engine.highlight import resolve
 
 CODE = """import torch
 # --8<-- [start:model]
@@ -31,7 +32,7 @@ def test_a_missing_part_names_the_page_line_and_the_parts_there_are(tmp_path):
     (tmp_path / "a.py").write_text(CODE)
     page = 'Text\n\n```python hl_parts="loss"\n--8<-- "a.py"\n```\n'
     with pytest.raises(
-        HighlightError, match=r"docs/x.md:3: a.py has no part 'loss' \(its parts: call, model\)"
+        IncludeError, match=r"docs/x.md:3: a.py has no part 'loss' \(its parts: call, model\)"
     ):
         resolve(page, tmp_path, source="docs/x.md")
 

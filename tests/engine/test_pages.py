@@ -2,7 +2,8 @@
 
 import pytest
 
-from engine.pages import IncludeError, expand_page, map_lines, shown_text
+from engine.fences import IncludeError
+from engine.pages import expand_page, map_lines, shown_text
 from engine.paths import SNIPPETS, snippet_files
 
 

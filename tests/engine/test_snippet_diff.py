@@ -4,7 +4,8 @@ blocks, expanded as here, are the built page's."""
 
 import pytest
 
-from engine.snippet_diff import SnippetDiffError, changed_lines, expand
+from engine.fences import IncludeError
+from engine.snippet_diff import changed_lines, expand
 
 
 def test_changed_lines_on_each_side():
@@ -21,7 +22,7 @@ def test_a_fence_becomes_two_tabs_and_a_diff(tmp_path):
 
 
 def test_errors_name_the_page_and_line(tmp_path):
-    with pytest.raises(SnippetDiffError, match=r"docs/x.md:3: .*'missing.py'"):
+    with pytest.raises(IncludeError, match=r"docs/x.md:3: .*'missing.py'"):
         expand("a\n\n```snippet-diff\nmissing.py\nother.py\n```\n", tmp_path, "docs/x.md")
-    with pytest.raises(SnippetDiffError, match="docs/x.md:1: a snippet-diff fence lists two"):
+    with pytest.raises(IncludeError, match="docs/x.md:1: a snippet-diff fence lists two"):
         expand("```snippet-diff\nonly.py\n```\n", tmp_path, "docs/x.md")
