@@ -26,10 +26,8 @@ BUILDERS = ("mkdocs", "properdocs", "zensical")
 # newest that installs (later ones need a zensical-ui the registry lacks).
 PINS = ("properdocs==1.6.7", "zensical==0.0.73")
 # A builder's command line: the site's interpreter, with the builder's folder last on the path.
-LAUNCH = {
-    "properdocs": "import sys; sys.path.append({!r}); from properdocs.__main__ import cli; cli()",
-    "zensical": "import sys; sys.path.append({!r}); from zensical.main import cli; cli()",
-}
+LAUNCH = "import sys; sys.path.append({!r}); from {} import cli; cli()"
+CLI = {"properdocs": "properdocs.__main__", "zensical": "zensical.main"}
 # Pages Zensical cannot build: mkdocs-jupyter's walkthroughs and the page of their times.
 NOT_BUILT_BY_ZENSICAL = ("walkthroughs/", "computation-times/")
 # What each builder keeps of the site's extras: a count over the pages that every build has (a page
@@ -75,7 +73,7 @@ def build(builder: str, site: Path) -> subprocess.CompletedProcess:
     if builder == "mkdocs":
         return build_site(site)
     repo = REPO if builder == "properdocs" else copy_repo(site.with_name(f"{site.name}-project"))
-    command = [sys.executable, "-c", LAUNCH[builder].format(str(install(builder)))]
+    command = [sys.executable, "-c", LAUNCH.format(str(install(builder)), CLI[builder])]
     command += ["build", "-f", "mkdocs.yml"]
     if builder == "properdocs":
         command += ["--strict", "--site-dir", str(site)]

@@ -37,24 +37,18 @@ def changed_lines(before: list[str], after: list[str]) -> tuple[list[int], list[
 
 def _tab(label: str, path: str, highlighted: list[int]) -> list[str]:
     hl = f' hl_lines="{" ".join(map(str, highlighted))}"' if highlighted else ""
-    return [
-        f'=== "{label}"',
-        "",
-        f'    ```python title="snippets/{path}" linenums="1"{hl}',
-        f'    --8<-- "{path}"',
-        "    ```",
-        "",
-    ]
+    fence = f'    ```python title="snippets/{path}" linenums="1"{hl}'
+    return [f'=== "{label}"', "", fence, f'    --8<-- "{path}"', "    ```", ""]
 
 
-def render(before: str, after: str, snippets_dir: Path) -> str:
+def render(before: str, after: str, snippets_dir: Path, where: str = "page") -> str:
     """Markdown comparing ``snippets_dir/before`` with ``snippets_dir/after``."""
     texts = []
     for name in (before, after):
         path = snippets_dir / name
         if not path.is_file():
             raise IncludeError(
-                f"snippet-diff names {name!r}, which is not a file in {snippets_dir}"
+                f"{where}: snippet-diff names {name!r}, not a file in {snippets_dir}"
             )
         texts.append(path.read_text(encoding="utf-8").splitlines())
     old, new = changed_lines(*texts)
@@ -83,10 +77,7 @@ def expand(markdown: str, snippets_dir: Path, source: str = "page") -> str:
             raise IncludeError(
                 f"{source}:{line}: a snippet-diff fence lists two files, got {names}"
             )
-        try:
-            block = render(*names, snippets_dir)
-        except IncludeError as error:
-            raise IncludeError(f"{source}:{line}: {error}") from None
+        block = render(*names, snippets_dir, where=f"{source}:{line}")
         indent = match.group("indent")
         return "\n".join(indent + row if row else row for row in block.splitlines())
 
