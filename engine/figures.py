@@ -23,40 +23,27 @@ class FigureError(ValueError):
     """Two snippets save a figure of the same name."""
 
 
-def draws(source: str) -> bool:
-    return "savefig(" in source
-
-
 def figures_of(snippet: Path, label: str) -> list[Path]:
     """The images ``snippet`` saves, from the run its test does (engine.results): a build after
     the tests draws nothing again. A failure raises SnippetError naming ``label``."""
-    result = run_once(
-        snippet.read_text(encoding="utf-8"),
-        label=label,
-        filename=snippet.name,
-        timeout=FIGURE_TIMEOUT_S,
-    )
-    return kept_images(result)
+    code = snippet.read_text(encoding="utf-8")
+    return kept_images(run_once(code, label=label, filename=snippet.name, timeout=FIGURE_TIMEOUT_S))
 
 
 def drawn(root: Path = REPO) -> dict[str, Path]:
     """Where the site publishes each figure the snippets of ``root`` save -> the image."""
-    snippets = [path for path in snippet_files(root) if draws(path.read_text(encoding="utf-8"))]
+    snippets = [path for path in snippet_files(root) if "savefig(" in path.read_text("utf-8")]
     labels = [rel(path, root) for path in snippets]
     with ThreadPoolExecutor(max_workers=BUILD_WORKERS) as pool:
         images = list(pool.map(figures_of, snippets, labels))
     published, saved_by = {}, {}
     for snippet, label, saved in zip(snippets, labels, images, strict=True):
         for image in saved:
-            uri = published_uri(snippet, image)
+            uri = f"{PREFIX}{snippet.parent.name}/{image.name}"
             if uri in saved_by:
                 raise FigureError(f"{label} and {saved_by[uri]} both save {image.name}: rename one")
             published[uri], saved_by[uri] = image, label
     return published
-
-
-def published_uri(snippet: Path, image: Path) -> str:
-    return f"{PREFIX}{snippet.parent.name}/{image.name}"
 
 
 def sized(html_text: str, sizes: dict[str, tuple[int, int] | None]) -> str:
