@@ -37,9 +37,8 @@ def resolve(markdown: str, snippets: Path, *, source: str) -> str:
                     f"(its parts: {', '.join(sorted(parts)) or 'none'})"
                 )
             numbers += parts[name]
-        lines[number] = line.replace(
-            found.group(0), f'hl_lines="{" ".join(map(str, sorted(set(numbers))))}"'
-        )
+        hl_lines = " ".join(map(str, sorted(set(numbers))))
+        lines[number] = line.replace(found.group(0), f'hl_lines="{hl_lines}"')
     return "".join(lines)
 
 

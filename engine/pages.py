@@ -14,6 +14,7 @@ import markdown
 from mkdocs.config import load_config
 from pymdownx.snippets import SnippetPreprocessor
 
+from engine.fences import PYTHON_LANGS, iter_fences
 from engine.highlight import resolve as resolve_highlights
 from engine.paths import MKDOCS_YML, REPO, SNIPPETS, rel
 from engine.snippet_diff import expand
@@ -146,8 +147,6 @@ class ShownBlock:
 def shown_blocks(page: Path) -> list[ShownBlock]:
     """Every Python block of the expanded page, with its lines of code and whether it sits in a
     collapsed ``???`` block (which the reader opens on demand, so it does not count as shown)."""
-    from engine.fences import PYTHON_LANGS, iter_fences
-
     expanded = expand_page(page)
     blocks = []
     for fence in iter_fences(expanded.text):
