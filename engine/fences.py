@@ -43,12 +43,9 @@ def iter_fences(text: str) -> list[Fence]:
     fences, lines, i = [], text.splitlines(), 0
     while i < len(lines):
         opening = FENCE_OPEN.match(lines[i])
-        if not opening:
-            i += 1
-            continue
-        fence = _read_fence(lines, i, opening)
-        fences.append(fence)
-        i = fence.end
+        if opening:
+            fences.append(_read_fence(lines, i, opening))
+        i = fences[-1].end if opening else i + 1
     return fences
 
 
