@@ -16,7 +16,8 @@ from pathlib import Path
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-from engine.fences import prose_lines
+from engine.fences import IncludeError, prose_lines
+from engine.paths import SNIPPETS, rel
 
 MARK = re.compile(r"\{=\s*(?P<value>[^@{}=]+?)\s*(?:@\s*(?P<snippet>[^\s@{}=]+)\s*)?=\}")
 # Anything that opens or closes a mark: one that MARK does not match as a whole is malformed.
@@ -75,9 +76,8 @@ def occurs(value: str, printed: str) -> bool:
 def quoted_values(page: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
     """(where, value, program code) of each number the page's prose quotes from a program's run
     (engine.run_values), and the marks that name no program, with page and line."""
-    from engine.fences import IncludeError
+    # Here: engine.programs imports this module.
     from engine.pages import expand_page
-    from engine.paths import SNIPPETS, rel
     from engine.programs import code_of, page_programs
 
     source = page.read_text(encoding="utf-8").splitlines()

@@ -27,9 +27,8 @@ goodbye
 
 
 def run(repo, *command: str) -> subprocess.CompletedProcess:
-    # The copy's own engine, so that the command works on the copy (engine.paths.REPO), and a temp
-    # folder of its own: the inner suite checks that it leaves its temp folder as it found it,
-    # which the outer suite's programs, running meanwhile in /tmp, must not disturb.
+    # The copy's own engine (engine.paths.REPO is the copy), and a temp folder of its own: the inner
+    # suite checks its temp folder, which the outer suite's programs must not disturb.
     temp = repo.parent / "tmp"
     temp.mkdir(exist_ok=True)
     env = working_on(repo, {"TMPDIR": str(temp)})
