@@ -146,7 +146,9 @@ def render() -> list[str]:
                 f"**{title}**: " + " · ".join(f"[{p.section}]({p.page}#{p.anchor})" for p in found)
                 for title, found in pages.items()
             )
-            out.append(f"| [`{name}`]({search}) | {used_in} |")
+            # <wbr> after each dot: a long name wraps between its parts, never inside one
+            shown = name.replace(".", ".<wbr>")
+            out.append(f"| [<code>{shown}</code>]({search}) | {used_in} |")
     return out
 
 
