@@ -13,7 +13,7 @@ concern:
 - sandbox: the OS walls around every program (own network, PIDs, read-only files, resource limits);
 - cpus: the kinds of CPU a reader may have (CPU settings: kernel set and thread count);
 - pages: a page's Markdown expanded as the build expands it, with a map back to its own lines;
-- fences: an independent scan of fenced code blocks;
+- fences: the one scan of a page: fenced blocks, the prose outside them, includes, section markers;
 - markup: page markup that would hide a program or its stated output (markers, fences, includes);
 - snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence; a Markdown
   extension);
