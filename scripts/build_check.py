@@ -8,10 +8,8 @@ feature a build drops, or a failed build. `ARGS=properdocs` (CI) or `ARGS=zensic
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +19,9 @@ from engine.builders import BUILDERS, LOCK, PINS, build, compare, expected, feat
 from engine.csp import secure
 from engine.figures import publish
 from engine.site import build_env, build_failure, built_pages
+
+# scripts/lock.py, beside this file: the one pip resolution with hashes.
+from lock import resolve
 
 SITE_LOCKS = ("torch.txt", "site.txt")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -32,21 +33,14 @@ HEADER = """\
 
 
 def write_lock() -> None:
+    site = "".join(LOCK.with_name(n).read_text(encoding="utf-8") for n in SITE_LOCKS)
     with tempfile.TemporaryDirectory(prefix="lock-") as folder:
-        constraints, report = Path(folder) / "site.txt", Path(folder) / "report.json"
-        site = "".join(LOCK.with_name(n).read_text(encoding="utf-8") for n in SITE_LOCKS)
+        # The builders resolved against the site's lock, as constraints without their hashes.
+        constraints = Path(folder) / "site.txt"
         constraints.write_text(re.sub(r" --hash=\S+", "", site), encoding="utf-8")
-        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--dry-run", "--ignore-installed"]
-        subprocess.run([*pip, "--report", str(report), "-c", str(constraints), *PINS], check=True)
-        found = json.loads(report.read_text())["install"]
+        found = resolve([*PINS, "-c", str(constraints)])
     known = set(re.findall(r"^([\w.-]+)==", site, re.MULTILINE))
-    lines = []
-    for item in found:
-        # PEP 503's name, as the lock files write it.
-        name = re.sub(r"[-_.]+", "-", item["metadata"]["name"]).lower()
-        sha256 = item["download_info"]["archive_info"]["hashes"]["sha256"]
-        if name not in known:
-            lines.append(f"{name}=={item['metadata']['version']} --hash=sha256:{sha256}")
+    lines = [f"{n}=={v} --hash=sha256:{sha}" for n, (v, sha) in found.items() if n not in known]
     LOCK.write_text(HEADER + "\n".join(sorted(lines)) + "\n", encoding="utf-8")
     print(f"{LOCK.name}: {len(lines)} distributions")
 
