@@ -9,6 +9,8 @@ from engine.paths import SNIPPETS, snippet_files
 
 def test_generated_lines_map_to_the_line_they_replace():
     assert map_lines(["a", "b", "c"], ["a", "x", "y", "c"]) == [1, 2, 2, 3]
+    # Generated after the last line (a snippet-diff that ends the page): still a line of the page.
+    assert map_lines(["a", "b"], ["a", "b", "x", "y"]) == [1, 2, 2, 2]
 
 
 def test_an_include_is_expanded_and_recorded(tmp_path):
