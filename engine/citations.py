@@ -55,6 +55,11 @@ def cite(lines: list[str], bib_file: Path) -> list[str]:
 
     for index, line in prose_lines(lines):
         out[index] = outside_code_spans(line, lambda text: CITATION.sub(replace, text))
+        # Python-Markdown would take the line for the footnote's definition and drop its text.
+        if re.match(r"[ \t]*\[\^[^\]]+\]:", out[index]) and not line.lstrip().startswith("[^"):
+            log.warning(
+                f"A line starting with a citation and a colon reads as a footnote: {line!r}"
+            )
     if not cited:
         return out
     return [*out, "", *(f"[^{key}]: {reference_text(bib_file, key)}" for key in cited)]

@@ -43,6 +43,16 @@ def test_an_unknown_key_is_a_warning_that_strict_builds_fail_on(caplog):
     assert warnings and all(r.name.startswith("mkdocs.") for r in warnings)
 
 
+def test_a_citation_and_a_colon_starting_a_line_is_a_warning(caplog):
+    """Else the line would become the footnote's definition, its text gone from the page."""
+    with caplog.at_level(logging.WARNING):
+        cite(["[@fey2019pyg]: it batches graphs.", "As [@fey2019pyg]: fine."], BIB)
+    assert [r.getMessage() for r in caplog.records] == [
+        "A line starting with a citation and a colon reads as a footnote: "
+        "'[@fey2019pyg]: it batches graphs.'"
+    ]
+
+
 def test_the_page_renders_a_footnote_section():
     html = markdown.markdown("Cited [@fey2019pyg].", extensions=["engine.citations", "footnotes"])
     assert 'href="#fn:fey2019pyg"' in html and "Fast graph representation learning" in html
