@@ -30,7 +30,7 @@ def test_an_api_is_listed_with_the_sections_whose_blocks_use_it():
     gcnconv = index()["PyG"]["torch_geometric.nn.GCNConv"]
     assert any(place.page == "pyg.md" for place in gcnconv)
     ig = index()["Captum"]["captum.attr.IntegratedGradients"]
-    assert {place.page for place in ig} == {"captum.md"}
+    assert {place.page for place in ig} == {"captum.md", "captum-layers.md", "captum-graphs.md"}
 
 
 def test_a_part_counts_only_for_the_lines_it_shows(tmp_path, monkeypatch):
