@@ -17,8 +17,6 @@ concern:
 - markup: page markup that would hide a program or its stated output (markers, fences, includes);
 - snippet_diff: the generated comparison of two snippet files (the ```snippet-diff fence; a Markdown
   extension);
-- highlight: highlighted lines named by a snippet's parts (hl_parts), not counted by hand (a
-  Markdown extension);
 - run_values: numbers in prose marked as printed by a program ({= 25 =}), shown as the value and
   held to the run (a Markdown extension);
 - whole_program: under each block that shows part of a snippet, a link to the whole file (a

@@ -23,7 +23,7 @@ SECTION = SnippetPreprocessor.RE_SNIPPET_SECTION
 
 
 class IncludeError(AssertionError):
-    """A page's include, snippet-diff or hl_parts cannot be expanded; the message names page and line."""
+    """A page's include or snippet-diff cannot be expanded; the message names page and line."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A page's Markdown expanded as the build expands it (snippet diffs, hl_parts, pymdownx.snippets
+"""A page's Markdown expanded as the build expands it (snippet diffs, pymdownx.snippets
 as mkdocs.yml configures it), with a map back to its own lines for the checks' messages.
 """
 
@@ -15,7 +15,6 @@ from mkdocs.config import load_config
 from pymdownx.snippets import SnippetPreprocessor
 
 from engine.fences import PYTHON_LANGS, iter_fences
-from engine.highlight import resolve as resolve_highlights
 from engine.paths import MKDOCS_YML, REPO, SNIPPETS, rel
 from engine.snippet_diff import expand
 
@@ -57,8 +56,7 @@ def expand_page(page: Path) -> ExpandedPage:
 @functools.cache
 def _expand(page: Path, mtime_ns: int, size: int) -> ExpandedPage:
     source = page.read_text(encoding="utf-8")
-    hooked = expand(source, SNIPPETS, source=rel(page))
-    hooked = resolve_highlights(hooked, SNIPPETS, source=rel(page)).splitlines()
+    hooked = expand(source, SNIPPETS, source=rel(page)).splitlines()
     # Line numbers after the hook: map generated lines back to the fence they came from.
     origin = map_lines(source.splitlines(), hooked)
     expanded = ExpandedPage(page, [], [])

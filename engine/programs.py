@@ -100,7 +100,7 @@ def collect_programs() -> list[Program]:
     for page in page_files():
         try:
             programs = page_programs(page)
-        # A malformed snippet-diff or highlight: tests/test_pages.py reports it; the other pages
+        # A malformed snippet-diff: tests/test_pages.py reports it; the other pages
         # and snippets still run.
         except IncludeError:
             continue

@@ -16,7 +16,7 @@ from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
 from engine.fences import IncludeError
-from engine.highlight import snippets_of
+from engine.paths import SNIPPETS
 
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```snippet-diff[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
@@ -84,16 +84,23 @@ def expand(markdown: str, snippets_dir: Path, source: str = "page") -> str:
     return FENCE.sub(replace, markdown)
 
 
+def snippets_of(md) -> Path:
+    """Where pymdownx.snippets, which includes the files, finds them (SNIPPETS without it)."""
+    include = md.preprocessors["snippet"] if "snippet" in md.preprocessors else None
+    return Path(include.base_path[0]) if include else SNIPPETS
+
+
 class SnippetDiffPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        # As engine.highlight's: the page's lines are counted after its front matter.
+        # The page's name is not known here (MkDocs names it when it reports the error), and its
+        # lines are counted after its front matter, which the builder takes off.
         where = "page (after its front matter)"
         return expand("\n".join(lines), snippets_of(self.md), source=where).split("\n")
 
 
 class SnippetDiffExtension(Extension):
     def extendMarkdown(self, md):
-        # Before engine.highlight (37) and pymdownx.snippets (32), which read what this generates.
+        # Before pymdownx.snippets (32), which reads what this generates.
         md.preprocessors.register(SnippetDiffPreprocessor(md), "snippet_diff", 38)
 
 

@@ -72,14 +72,16 @@ def test_no_block_is_skipped(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=rel)
 def test_no_line_numbers_kept_by_hand(page):
-    """A highlight names a part of the snippet (hl_parts), which moves with the code; a number
-    on the page would highlight the wrong line after the next edit of the file."""
+    """A number on the page would highlight the wrong line after the next edit of the file: show
+    the lines as a part of the snippet (its section markers), which moves with the code."""
     numbered = [
         f"{rel(page)}:{number}"
         for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
         if "hl_lines=" in line
     ]
-    assert not numbered, f'hl_lines on {", ".join(numbered)}: use hl_parts="<section>" instead'
+    assert not numbered, (
+        f'hl_lines on {", ".join(numbered)}: include the part ("<file>.py:<part>") instead'
+    )
 
 
 def test_code_shown_unfolded_is_one_idea_a_block():
