@@ -11,7 +11,7 @@ from engine.pages import expand_page, shown_blocks
 from engine.paths import SNIPPETS, page_files, rel, snippet_files
 from engine.programs import page_programs
 from engine.run_values import quoted_values
-from engine.targets import SHOWN_BLOCK_MAX_LINES, SHOWN_BLOCK_MEDIAN_LINES
+from engine.targets import PAGE_CODE_BLOCKS_MAX, SHOWN_BLOCK_MAX_LINES, SHOWN_BLOCK_MEDIAN_LINES
 from engine.walkthroughs import walkthroughs
 
 PAGES = page_files()
@@ -103,6 +103,17 @@ def test_code_shown_unfolded_is_one_idea_a_block():
         )
     if long:
         pytest.fail("\n".join(long), pytrace=False)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=rel)
+def test_a_page_holds_a_bounded_number_of_code_blocks(page):
+    """Material's script sets up every code block at load: Lighthouse's blocking time grows with
+    their count (93 blocks scored 0.89). A library with more to show takes another page."""
+    count = len(iter_fences(expand_page(page).text))
+    assert count <= PAGE_CODE_BLOCKS_MAX, (
+        f"{rel(page)}: {count} code blocks (outputs and generated diffs included; at most "
+        f"{PAGE_CODE_BLOCKS_MAX}): move a section to a page of its own, in the library's nav section"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=rel)
