@@ -130,10 +130,10 @@ matrix: setup sandbox
 
 # Every program under the oldest version of each library compat.toml claims, one library at a time,
 # then all together, each in a venv outside the repository (scripts/compat.py): rewrites
-# lock/compat.json, whose ranges the pages state. CELLS=captum reruns some cells; NEWEST=1 runs the
+# lock/compat.json, whose ranges the pages state. ENVS=captum reruns some environments; NEWEST=1 runs the
 # newest release of each library instead (the weekly workflow) and writes nothing.
 compat: setup sandbox
-	$(BIN)/python scripts/compat.py $(if $(NEWEST),--newest) $(if $(CELLS),--cells $(CELLS))
+	$(BIN)/python scripts/compat.py $(if $(NEWEST),--newest) $(if $(ENVS),--environments $(ENVS))
 
 # On a machine with a GPU: every snippet there and with the GPU hidden, recorded in docs/gpu-runs.md.
 gpu: setup

@@ -38,7 +38,7 @@ RANGES = REPO / "compat.toml"
 RECORD = REPO / "lock" / "compat.json"
 # What `make setup` installs, in which every program runs (not the builders' lock, say).
 LOCKS = [REPO / "lock" / "torch.txt", REPO / "lock" / "site.txt"]
-# The cell of all oldest versions together (scripts/compat.py).
+# The environment of all oldest versions together (scripts/compat.py).
 ALL = "all-oldest"
 IMPORT = re.compile(r"^[ \t>]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)
 
@@ -78,16 +78,16 @@ def is_current(record: dict) -> bool:
 def ranges(record: dict, pinned: dict[str, str] | None = None) -> dict[str, str]:
     """Per library, the versions that passed, as a page states them: "2.6.1–2.8.1"; with "(outputs
     shown are from 2.8.1)" where an older one printed otherwise but its checks passed; the pinned
-    version alone where the library's cell, or the programs importing it in the cell of all oldest
+    version alone where the library's environment, or the programs importing it in the one of all oldest
     versions together, failed or did not run."""
     pinned = pinned or {dist: version(dist) for dist in DISTRIBUTIONS}
-    cells = record.get("cells", {})
+    environments = record.get("environments", {})
     stated = {}
     for dist in DISTRIBUTIONS:
-        own = cells.get(dist, {}).get("programs", {})
-        together = cells.get(ALL, {}).get("programs", {})
+        own = environments.get(dist, {}).get("programs", {})
+        together = environments.get(ALL, {}).get("programs", {})
         verdicts = [*own.values(), *(together.get(label, "fail") for label in own)]
-        oldest = cells.get(dist, {}).get("installed", {}).get(dist, [pinned[dist]])[0]
+        oldest = environments.get(dist, {}).get("installed", {}).get(dist, [pinned[dist]])[0]
         if not own or "fail" in verdicts or oldest == pinned[dist]:
             stated[dist] = pinned[dist]
             continue

@@ -1,13 +1,13 @@
 """`make compat`: the programs under the oldest version of each library the pages claim
 (compat.toml), one library at a time, then all together; verdicts go to lock/compat.json, whose
-ranges the pages state (engine/versions.py). `--newest` (the weekly workflow): one cell of the
+ranges the pages state (engine/versions.py). `--newest` (the weekly workflow): one environment of the
 newest releases; exit 1 naming each program that breaks, the versions and the first differing
 line; writes nothing.
 
-A cell is a venv outside the repository (cache_root()/compat/<cell>) that sees the locked .venv
-behind its own site-packages, where pip installs what the cell's versions need: resolved against
+An environment is a venv outside the repository (cache_root()/compat/<name>) that sees the locked .venv
+behind its own site-packages, where pip installs what the environment's versions need: resolved against
 the lock (a dry run's report, with the registry's sha256), then installed from those hashes. The
-cell's interpreter runs the programs (--in-cell) through the engine's runner and compares them as
+environment's interpreter runs the programs (--in-environment) through the engine's runner and compares them as
 tests/test_snippets.py does: pass, "prints differently" (its checks pass) or fail.
 """
 
@@ -30,8 +30,8 @@ from engine.paths import REPO, cache_root
 PIP = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
 
 
-def cells(newest: bool) -> dict[str, list[str]]:
-    """Each cell's requirements: `library===oldest` (=== so that a local build such as 2.13.0+cpu
+def environments(newest: bool) -> dict[str, list[str]]:
+    """Each environment's requirements: `library===oldest` (=== so that a local build such as 2.13.0+cpu
     is not taken for 2.13.0) with what goes along, per library, then all together."""
     declared = tomllib.loads(versions.RANGES.read_text(encoding="utf-8"))
     if newest:
@@ -43,8 +43,8 @@ def cells(newest: bool) -> dict[str, list[str]]:
     return found | {versions.ALL: [req for reqs in found.values() for req in reqs]}
 
 
-def make_cell(name: str, requirements: list[str], upgrade: bool) -> tuple[Path, dict]:
-    """The cell's interpreter and {distribution: [version, sha256]} of what it adds to the lock."""
+def make_environment(name: str, requirements: list[str], upgrade: bool) -> tuple[Path, dict]:
+    """The environment's interpreter and {distribution: [version, sha256]} of what it adds to the lock."""
     folder = cache_root() / "compat" / name
     stamp = folder / "installed.json"
     if not upgrade and stamp.exists():
@@ -55,7 +55,7 @@ def make_cell(name: str, requirements: list[str], upgrade: bool) -> tuple[Path, 
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
     own = Path(sysconfig.get_path("purelib", vars={"base": str(folder)}))
     locked = sysconfig.get_path("purelib")
-    # Behind the cell's own packages, the locked environment (its .pth files too: the engine).
+    # Behind the environment's own packages, the locked environment (its .pth files too: the engine).
     (own / "locked.pth").write_text(f"import site; site.addsitedir({locked!r})\n", encoding="utf-8")
     python = folder / "bin" / "python"
     report = folder / "report.json"
@@ -80,8 +80,8 @@ def sha256(item: dict) -> str:
     return item["download_info"]["archive_info"]["hashes"]["sha256"]
 
 
-def in_cell(libraries: list[str]) -> dict:
-    """Run here (the cell's interpreter): each program that imports one of ``libraries`` (all
+def in_environment(libraries: list[str]) -> dict:
+    """Run here (the environment's interpreter): each program that imports one of ``libraries`` (all
     programs where none is named)."""
     from engine.programs import collect_programs
 
@@ -116,20 +116,20 @@ def verdict_of(program) -> tuple[str, str]:
 
 
 def run_all(chosen: list[str] | None, newest: bool) -> dict:
-    """Each chosen cell, one after the other: its versions and verdicts (recorded as each ends,
+    """Each chosen environment, one after the other: its versions and verdicts (recorded as each ends,
     unless ``newest``)."""
     done = {}
-    for name, requirements in cells(newest).items():
+    for name, requirements in environments(newest).items():
         if chosen and name not in chosen:
             continue
-        print(f"cell {name}: {' '.join(requirements)}", file=sys.stderr, flush=True)
-        python, installed = make_cell(name, requirements, upgrade=newest)
+        print(f"environment {name}: {' '.join(requirements)}", file=sys.stderr, flush=True)
+        python, installed = make_environment(name, requirements, upgrade=newest)
         if not installed:
-            print(f"cell {name}: the locked versions already", file=sys.stderr)
+            print(f"environment {name}: the locked versions already", file=sys.stderr)
             continue
-        # torch, and every cell of several libraries, runs every program.
+        # torch, and every environment of several libraries, runs every program.
         libraries = [name] if name in versions.DISTRIBUTIONS and name != "torch" else []
-        command = [python, Path(__file__).resolve(), "--in-cell", *libraries]
+        command = [python, Path(__file__).resolve(), "--in-environment", *libraries]
         ran = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True, check=True)
         done[name] = {"installed": installed, **json.loads(ran.stdout)}
         if not newest:
@@ -138,13 +138,13 @@ def run_all(chosen: list[str] | None, newest: bool) -> dict:
 
 
 def write_record(done: dict) -> None:
-    """lock/compat.json with the new cells; the cells not rerun are kept if made from the same
+    """lock/compat.json with the new environments; the environments not rerun are kept if made from the same
     lock files and ranges."""
     record = versions.load_record()
     stamp = versions.inputs_digest()
-    kept = record.get("cells", {}) if versions.is_current(record) else {}
+    kept = record.get("environments", {}) if versions.is_current(record) else {}
     record = {"date": datetime.date.today().isoformat(), **stamp, "python": sys.version.split()[0]}
-    record["cells"] = {**kept, **done}
+    record["environments"] = {**kept, **done}
     text = json.dumps(record, indent=1, sort_keys=True) + "\n"
     versions.RECORD.write_text(text, encoding="utf-8")
 
@@ -152,26 +152,28 @@ def write_record(done: dict) -> None:
 def report_newest(done: dict) -> int:
     """Exit status 1 naming each program that does not pass under the newest releases."""
     failed = 0
-    for cell in done.values():
-        shown = ", ".join(f"{d} {v}" for d, (v, _) in sorted(cell["installed"].items()))
-        for label, verdict in cell["programs"].items():
+    for environment in done.values():
+        shown = ", ".join(f"{d} {v}" for d, (v, _) in sorted(environment["installed"].items()))
+        for label, verdict in environment["programs"].items():
             if verdict != "pass":
                 failed += 1
-                print(f"{label}: {verdict} under {shown}:\n  {cell['first_difference'][label]}")
+                print(
+                    f"{label}: {verdict} under {shown}:\n  {environment['first_difference'][label]}"
+                )
     print(f"{failed} of {sum(len(c['programs']) for c in done.values())} programs do not pass")
     return 1 if failed else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cells", nargs="*", help=f"only these cells (libraries, {versions.ALL})")
+    parser.add_argument("--environments", nargs="*", help=f"only these (libraries, {versions.ALL})")
     parser.add_argument("--newest", action="store_true", help="the newest releases; no record")
-    parser.add_argument("--in-cell", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--in-environment", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.in_cell is not None:
-        print(json.dumps(in_cell(args.in_cell)))
+    if args.in_environment is not None:
+        print(json.dumps(in_environment(args.in_environment)))
         return 0
-    done = run_all(args.cells, args.newest)
+    done = run_all(args.environments, args.newest)
     if args.newest:
         return report_newest(done)
     print(json.dumps(versions.ranges(versions.load_record()), indent=1))

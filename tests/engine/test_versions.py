@@ -17,7 +17,7 @@ PINNED = {
 }
 
 
-def cell(dist: str, oldest: str, **programs: str) -> dict:
+def environment(dist: str, oldest: str, **programs: str) -> dict:
     return {"installed": {dist: [oldest, "0" * 64]}, "programs": programs}
 
 
@@ -57,11 +57,11 @@ def test_a_new_oldest_version_makes_the_record_stale_a_comment_does_not(tmp_path
 
 
 RECORD = {
-    "cells": {
-        "torch-geometric": cell("torch-geometric", "2.6.1", a="pass", b="pass"),
-        "captum": cell("captum", "0.8.0", c="pass", d="prints differently"),
-        "backpack-for-pytorch": cell("backpack-for-pytorch", "1.6.0", e="fail", f="pass"),
-        "pytorch-lightning": cell("pytorch-lightning", "2.4.0", g="pass"),
+    "environments": {
+        "torch-geometric": environment("torch-geometric", "2.6.1", a="pass", b="pass"),
+        "captum": environment("captum", "0.8.0", c="pass", d="prints differently"),
+        "backpack-for-pytorch": environment("backpack-for-pytorch", "1.6.0", e="fail", f="pass"),
+        "pytorch-lightning": environment("pytorch-lightning", "2.4.0", g="pass"),
         versions.ALL: {
             "programs": {"a": "pass", "b": "pass", "c": "pass", "d": "pass", "g": "fail"}
         },
@@ -75,10 +75,10 @@ RECORD = {
         ("torch-geometric", "2.6.1–2.8.1"),
         # Checks pass, an output differs: the range holds, the page says whose outputs it shows.
         ("captum", "0.8.0–0.9.0 (outputs shown are from 0.9.0)"),
-        # A failing program in the library's own cell, or in the cell of all oldest together.
+        # A failing program in the library's own environment, or in the one of all oldest together.
         ("backpack-for-pytorch", "1.7.1"),
         ("pytorch-lightning", "2.6.6"),
-        # No cell at all.
+        # No environment at all.
         ("torch", "2.14.1"),
     ],
 )
@@ -86,8 +86,8 @@ def test_the_range_stated_is_the_one_that_passed(dist, stated):
     assert versions.ranges(RECORD, PINNED)[dist] == stated
 
 
-def test_without_the_cell_of_all_oldest_no_range_is_claimed():
-    alone = {"cells": {"torch-geometric": RECORD["cells"]["torch-geometric"]}}
+def test_without_the_environment_of_all_oldest_no_range_is_claimed():
+    alone = {"environments": {"torch-geometric": RECORD["environments"]["torch-geometric"]}}
     assert versions.ranges(alone, PINNED)["torch-geometric"] == "2.8.1"
 
 
