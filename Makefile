@@ -30,7 +30,7 @@ help:
 	@echo "make matrix / make gpu          every program on every CPU kernel set and thread count / on a GPU"
 	@echo "make bench / make lighthouse    the figures of the README (speed, weight, Lighthouse)"
 	@echo "make lock                       resolve requirements.txt again into lock/*.txt, with hashes"
-	@echo "make compat                     every program under the oldest versions compat.toml claims (NEWEST=1: newest)"
+	@echo "make compat                     every program under the oldest versions compat.toml claims (ENVS=captum: one; NEWEST=1: newest)"
 	@echo "make clean                      remove the built site, the build cache and node_modules"
 
 # Every distribution comes from lock/*.txt, each file checked against its sha256 (--require-hashes;
