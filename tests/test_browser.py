@@ -224,7 +224,7 @@ def test_offline_site_dir_works_from_a_folder(browser, offline_site_dir):
     works (Material's offline plugin, with the shim vendored by hooks/offline.py)."""
     context, page, recorded = watched(browser)
     page.goto((offline_site_dir / "index.html").as_uri(), wait_until="load")
-    page.locator("nav.md-nav--primary a.md-nav__link", has_text="PyTorch Geometric").first.click()
+    page.locator("nav.md-nav--primary a.md-nav__link", has_text="Graphs and GCNConv").first.click()
     page.wait_for_url(re.compile(r"/pyg\.html$"))
     assert "PyTorch Geometric" in page.locator("h1").first.inner_text()
     results = search(page, "GCNConv")
