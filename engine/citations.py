@@ -25,6 +25,8 @@ log = logging.getLogger("mkdocs.citations")
 # [@key], [@a; @b]: one or more keys, each after an @, separated by semicolons.
 CITATION = re.compile(r"\[(?P<keys>@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\](?!\()")
 KEY = re.compile(r"@(?P<key>[\w:-]+)")
+# A footnote's definition as Python-Markdown reads it: what a citation must not turn a line into.
+DEFINITION = re.compile(r"[ \t]*\[\^[^\]]+\]:")
 
 
 @functools.cache
@@ -56,7 +58,7 @@ def cite(lines: list[str], bib_file: Path) -> list[str]:
     for index, line in prose_lines(lines):
         out[index] = outside_code_spans(line, lambda text: CITATION.sub(replace, text))
         # Python-Markdown would take the line for the footnote's definition and drop its text.
-        if re.match(r"[ \t]*\[\^[^\]]+\]:", out[index]) and not line.lstrip().startswith("[^"):
+        if DEFINITION.match(out[index]) and not DEFINITION.match(line):
             log.warning(
                 f"A line starting with a citation and a colon reads as a footnote: {line!r}"
             )

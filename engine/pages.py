@@ -96,7 +96,7 @@ def map_lines(source: list[str], hooked: list[str]) -> list[int]:
     for tag, i1, _, j1, j2 in matcher.get_opcodes():
         for k in range(j1, j2):
             origin[k] = (i1 + (k - j1) if tag == "equal" else i1) + 1
-    # Lines generated after the source's last line (a snippet-diff that ends the page): its last line.
+    # Lines generated after the source's last line (a snippet-diff ending the page): that line.
     return [min(n, max(len(source), 1)) for n in origin]
 
 

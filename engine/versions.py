@@ -78,8 +78,8 @@ def is_current(record: dict) -> bool:
 def ranges(record: dict, pinned: dict[str, str] | None = None) -> dict[str, str]:
     """Per library, the versions that passed, as a page states them: "2.6.1–2.8.1"; with "(outputs
     shown are from 2.8.1)" where an older one printed otherwise but its checks passed; the pinned
-    version alone where the library's environment, or the programs importing it in the one of all oldest
-    versions together, failed or did not run."""
+    version alone where the library's environment, or the programs importing it in the one of all
+    oldest versions together, failed or did not run."""
     pinned = pinned or {dist: version(dist) for dist in DISTRIBUTIONS}
     environments = record.get("environments", {})
     stated = {}

@@ -1,14 +1,15 @@
 """`make compat`: the programs under the oldest version of each library the pages claim
 (compat.toml), one library at a time, then all together; verdicts go to lock/compat.json, whose
-ranges the pages state (engine/versions.py). `--newest` (the weekly workflow): one environment of the
-newest releases; exit 1 naming each program that breaks, the versions and the first differing
+ranges the pages state (engine/versions.py). `--newest` (the weekly workflow): one environment of
+the newest releases; exit 1 naming each program that breaks, the versions and the first differing
 line; writes nothing.
 
-An environment is a venv outside the repository (cache_root()/compat/<name>) that sees the locked .venv
-behind its own site-packages, where pip installs what the environment's versions need: resolved against
-the lock (a dry run's report, with the registry's sha256), then installed from those hashes. The
-environment's interpreter runs the programs (--in-environment) through the engine's runner and compares them as
-tests/test_snippets.py does: pass, "prints differently" (its checks pass) or fail.
+An environment is a venv outside the repository (cache_root()/compat/<name>) that sees the locked
+.venv behind its own site-packages, where pip installs what the environment's versions need:
+resolved against the lock (a dry run's report, with the registry's sha256), then installed from
+those hashes. The environment's interpreter runs the programs (--in-environment) through the
+engine's runner and compares them as tests/test_snippets.py does: pass, "prints differently" (its
+checks pass) or fail.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ PIP = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
 
 
 def environments(newest: bool) -> dict[str, list[str]]:
-    """Each environment's requirements: `library===oldest` (=== so that a local build such as 2.13.0+cpu
-    is not taken for 2.13.0) with what goes along, per library, then all together."""
+    """Each environment's requirements: `library===oldest` (=== so that a local build such as
+    2.13.0+cpu is not taken for 2.13.0) with what goes along, per library, then all together."""
     declared = tomllib.loads(versions.RANGES.read_text(encoding="utf-8"))
     if newest:
         names = [part for lib, spec in declared.items() for part in [lib, *spec.get("with", [])]]
@@ -44,7 +45,8 @@ def environments(newest: bool) -> dict[str, list[str]]:
 
 
 def make_environment(name: str, requirements: list[str], upgrade: bool) -> tuple[Path, dict]:
-    """The environment's interpreter and {distribution: [version, sha256]} of what it adds to the lock."""
+    """The environment's interpreter and {distribution: [version, sha256]} of what it adds to the
+    lock."""
     folder = cache_root() / "compat" / name
     stamp = folder / "installed.json"
     if not upgrade and stamp.exists():
@@ -55,7 +57,7 @@ def make_environment(name: str, requirements: list[str], upgrade: bool) -> tuple
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
     own = Path(sysconfig.get_path("purelib", vars={"base": str(folder)}))
     locked = sysconfig.get_path("purelib")
-    # Behind the environment's own packages, the locked environment (its .pth files too: the engine).
+    # Behind the environment's own packages, the locked .venv (its .pth files too: the engine).
     (own / "locked.pth").write_text(f"import site; site.addsitedir({locked!r})\n", encoding="utf-8")
     python = folder / "bin" / "python"
     report = folder / "report.json"
@@ -116,8 +118,8 @@ def verdict_of(program) -> tuple[str, str]:
 
 
 def run_all(chosen: list[str] | None, newest: bool) -> dict:
-    """Each chosen environment, one after the other: its versions and verdicts (recorded as each ends,
-    unless ``newest``)."""
+    """Each chosen environment, one after the other: its versions and verdicts (recorded as each
+    ends, unless ``newest``)."""
     done = {}
     for name, requirements in environments(newest).items():
         if chosen and name not in chosen:
@@ -138,7 +140,7 @@ def run_all(chosen: list[str] | None, newest: bool) -> dict:
 
 
 def write_record(done: dict) -> None:
-    """lock/compat.json with the new environments; the environments not rerun are kept if made from the same
+    """lock/compat.json with the new environments; those not rerun are kept if made from the same
     lock files and ranges."""
     record = versions.load_record()
     stamp = versions.inputs_digest()
