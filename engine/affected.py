@@ -1,7 +1,8 @@
 """What an edit to a snippet or a page affects, for `make check` (tests/conftest.py keeps those
-tests): a snippet, its run, the programs showing its code, the pages including it and its
-walkthrough; a page, its programs, checks and built HTML. Wrong-answer edits are left to `make
-test`: each is one more run, and they test the checks' strength, which an edit rarely changes.
+tests): a snippet, its run, the programs showing its code, the pages including it or quoting its
+numbers, and its walkthrough; a page, its programs, checks and built HTML. Wrong-answer edits are
+left to `make test`: each is one more run, and they test the checks' strength, which an edit rarely
+changes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from engine.pages import expand_page
 from engine.paths import REPO, SNIPPETS, page_files, rel
+from engine.run_values import MARK
 from engine.walkthroughs import walkthroughs
 
 # The edited files, as `make check` passes them to the test run.
@@ -55,7 +57,10 @@ def affected(paths: list[str]) -> Affected:
             found.texts.append(file.read_text(encoding="utf-8"))
             included = file.relative_to(SNIPPETS).as_posix()
             for page in page_files():
-                if any(path.split(":")[0] == included for _, path in expand_page(page).includes):
+                shown = {path.split(":")[0] for _, path in expand_page(page).includes}
+                # A page may also quote the snippet's printed numbers: {= value @ snippet =}.
+                quoted = {m["snippet"] for m in MARK.finditer(page.read_text(encoding="utf-8"))}
+                if included in shown | quoted:
                     found.pages.add(rel(page))
             found.walkthroughs |= {
                 uri for uri, snippet in walkthroughs().items() if snippet == file

@@ -16,6 +16,8 @@ def test_a_snippet_affects_its_pages_and_its_walkthrough():
     found = affected(["snippets/pyg/karate_embeddings.py"])
     assert found.snippets == {"snippets/pyg/karate_embeddings.py"}
     assert "docs/pyg-training.md" in found.pages and "docs/pytorch.md" not in found.pages
+    # docs/pyg.md does not include it, but quotes a number it prints ({= ... @ ... =}).
+    assert "docs/pyg.md" in found.pages
     assert found.walkthroughs == {"walkthroughs/pyg/karate_embeddings.ipynb"}
     assert affected(["snippets/pyg/gcn.py"]).walkthroughs == set()
 
