@@ -21,7 +21,7 @@ TEST_TIMEOUT_S = 900
 KILL_WAIT_S = 5
 
 # Resource limits of every program (engine/sandbox.py), per process: far above what any snippet
-# needs (the largest peaks below 2 GB and 60 s of CPU), so that only a runaway reaches them. CPU time
+# needs (every snippet runs under them in the tests), so that only a runaway reaches them. CPU time
 # counts every thread: four threads busy for the whole program time limit.
 MEMORY_LIMIT_BYTES = 8 * 1000**3
 CPU_LIMIT_S = 4 * PROGRAM_TIMEOUT_S
