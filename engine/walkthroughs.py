@@ -112,8 +112,9 @@ def run_notebook(source: str, label: str):
         )
         try:
             # The kernel gets a program's environment (engine.runner); its command, from
-            # interpreter(), its limits and sandbox (engine.sandbox).
-            client.execute(env=program_env(None, folder))
+            # interpreter(), its limits and sandbox (engine.sandbox). nbclient keeps a kernel
+            # it was handed running (cleanup_kc=False): shut down here, pass or fail.
+            client.execute(env=program_env(None, folder), cleanup_kc=True)
         except CellExecutionError as error:
             raise WalkthroughError(
                 f"{label}: {_failed_cell(notebook, source)} raised:\n{_ANSI.sub('', str(error))}"

@@ -1,5 +1,8 @@
 """engine.walkthroughs: nav entries, their snippets, and execution that fails with file and cell."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from engine import walkthroughs
@@ -24,3 +27,30 @@ def test_a_raising_walkthrough_names_file_and_cell(tmp_path, monkeypatch):
     message = str(error.value)
     assert "snippets/demo/broken.py: cell 2 (line 4) raised" in message and "boom" in message
     assert not any((tmp_path / "cache").rglob("*.ipynb"))
+
+
+def _running_with(text: str) -> list[str]:
+    """The command lines of the processes of this machine that mention ``text``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found += [line] if text in line else []
+    return found
+
+
+@pytest.mark.parametrize("source", ["# %%\nx = 1\n", "# %%\nraise ValueError\n"])
+def test_no_kernel_outlives_its_walkthrough(source, monkeypatch):
+    """nbclient leaves running a kernel it did not start: one left behind keeps its memory and
+    the build's output pipes, which hung `make lighthouse` where bwrap is missing."""
+    # The walkthrough's folder, named in its kernel's command line, in a folder of this test's
+    # (short: the kernel's Unix sockets lie in it, and their paths have a length limit).
+    with tempfile.TemporaryDirectory(prefix="kernel-test-") as own:
+        monkeypatch.setattr(tempfile, "tempdir", own)
+        try:
+            walkthroughs.run_notebook(source, "snippets/x.py")
+        except walkthroughs.WalkthroughError:
+            pass
+        assert not _running_with(own), "the walkthrough's kernel still runs"
