@@ -6,10 +6,10 @@ line; writes nothing.
 
 An environment is a venv outside the repository (cache_root()/compat/<name>) that sees the locked
 .venv behind its own site-packages, where pip installs what the environment's versions need:
-resolved against the lock (a dry run's report, with the registry's sha256), then installed from
-those hashes. The environment's interpreter runs the programs (--in-environment) through the
-engine's runner and compares them as tests/test_snippets.py does: pass, "prints differently" (its
-checks pass) or fail.
+resolved against the lock (scripts/lock.py's resolve: a dry run's report, with the registry's
+sha256), then installed from those hashes. The environment's interpreter runs the programs
+(--in-environment) through the engine's runner and compares them as tests/test_snippets.py does:
+pass, "prints differently" (its checks pass) or fail.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from engine import versions
 from engine.paths import REPO, cache_root
+from lock import resolve
 
 PIP = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
 
@@ -60,13 +61,8 @@ def make_environment(name: str, requirements: list[str], upgrade: bool) -> tuple
     # Behind the environment's own packages, the locked .venv (its .pth files too: the engine).
     (own / "locked.pth").write_text(f"import site; site.addsitedir({locked!r})\n", encoding="utf-8")
     python = folder / "bin" / "python"
-    report = folder / "report.json"
-    resolve = [*PIP, "install", "--dry-run", "--report", str(report), *requirements]
-    subprocess.run([python, *resolve, *(["--upgrade"] if upgrade else [])], check=True)
-    wanted = json.loads(report.read_text(encoding="utf-8"))["install"]
-    installed = {
-        item["metadata"]["name"]: [item["metadata"]["version"], sha256(item)] for item in wanted
-    }
+    wanted = resolve(requirements, python, ["--upgrade"] if upgrade else [])
+    installed = {name: list(pin) for name, pin in wanted.items()}
     hashed = folder / "requirements.txt"
     lines = [f"{dist}==={v} --hash=sha256:{sha}" for dist, (v, sha) in installed.items()]
     hashed.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -76,10 +72,6 @@ def make_environment(name: str, requirements: list[str], upgrade: bool) -> tuple
     record = {"requirements": requirements, "installed": installed}
     stamp.write_text(json.dumps(record), encoding="utf-8")
     return python, installed
-
-
-def sha256(item: dict) -> str:
-    return item["download_info"]["archive_info"]["hashes"]["sha256"]
 
 
 def in_environment(libraries: list[str]) -> dict:

@@ -38,12 +38,15 @@ def direct_pins() -> list[str]:
     return [line.strip() for line in lines if line.strip() and line.strip()[0] not in "#-"]
 
 
-def resolve(pins: list[str]) -> dict[str, tuple[str, str]]:
-    """name -> (version, sha256) of every distribution pip would install for ``pins``."""
+def resolve(
+    pins: list[str], python: Path | str = sys.executable, options=("--ignore-installed",)
+) -> dict[str, tuple[str, str]]:
+    """name -> (version, sha256) of every distribution ``python``'s pip would install for ``pins``
+    (with pip's ``options``: by default as if nothing were installed)."""
     with tempfile.TemporaryDirectory(prefix="lock-") as folder:
         report = Path(folder) / "report.json"
-        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--dry-run", "--ignore-installed"]
-        subprocess.run([*pip, "--report", str(report), *pins], check=True)
+        pip = [python, "-m", "pip", "--disable-pip-version-check", "install", "--quiet"]
+        subprocess.run([*pip, "--dry-run", *options, "--report", str(report), *pins], check=True)
         installed = json.loads(report.read_text())["install"]
     return {
         canonical(item["metadata"]["name"]): (
