@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.pages import expand_page
 from engine.paths import REPO, SNIPPETS, page_files, rel
-from engine.run_values import MARK
+from engine.run_values import marks
 from engine.walkthroughs import walkthroughs
 
 # The edited files, as `make check` passes them to the test run.
@@ -59,7 +59,9 @@ def affected(paths: list[str]) -> Affected:
             for page in page_files():
                 shown = {path.split(":")[0] for _, path in expand_page(page).includes}
                 # A page may also quote the snippet's printed numbers: {= value @ snippet =}.
-                quoted = {m["snippet"] for m in MARK.finditer(page.read_text(encoding="utf-8"))}
+                quoted = {
+                    m.snippet for m in marks(page.read_text(encoding="utf-8").splitlines())[0]
+                }
                 if included in shown | quoted:
                     found.pages.add(rel(page))
             found.walkthroughs |= {
