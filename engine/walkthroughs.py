@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from engine.fences import SECTION
 from engine.paths import REPO, cache_lock, cache_root
 from engine.runner import BUILD_ENV, interpreter, program_env
 from engine.sandbox import Folder
@@ -56,10 +57,24 @@ def walkthroughs() -> dict[str, Path]:
     return {uri: snippet_of(uri) for uri in entries(site_config()["nav"])}
 
 
+def is_section_marker(line: str) -> bool:
+    """Whether ``line`` marks a part of the file for the pages (``# --8<-- [start:name]``), by
+    pymdownx.snippets' own pattern: not for readers of the notebook either."""
+    marker = SECTION.match(line)
+    return bool(marker) and not marker.group("escape")
+
+
+def notebook_code(source: str) -> str:
+    """``source`` as its notebook runs and shows it: without the section markers."""
+    return "".join(line for line in source.splitlines(True) if not is_section_marker(line))
+
+
 def cell_lines(source: str) -> list[int]:
-    """1-based line of each jupytext percent cell in ``source`` (line 1 if it has no marker)."""
-    starts = [n for n, line in enumerate(source.splitlines(), 1) if line.startswith("# %%")]
-    return starts if starts and starts[0] == 1 else [1, *starts]
+    """1-based line in ``source`` of each jupytext percent cell of its notebook (line 1 if it has
+    no marker before its first code)."""
+    lines = [(n, s) for n, s in enumerate(source.splitlines(), 1) if not is_section_marker(s)]
+    starts = [n for n, line in lines if line.startswith("# %%")]
+    return starts if starts and starts[0] == lines[0][0] else [1, *starts]
 
 
 def execute(snippet: Path, label: str) -> dict:
@@ -82,8 +97,9 @@ def execute(snippet: Path, label: str) -> dict:
 
 
 def cache_key(source: str) -> str:
-    """The snippet's content, the tested versions and the kernel's environment."""
-    return hashlib.sha256(json.dumps([source, tested_with(), BUILD_ENV]).encode()).hexdigest()[:16]
+    """The code the notebook runs, the tested versions and the kernel's environment."""
+    key = [notebook_code(source), tested_with(), BUILD_ENV]
+    return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
 
 
 def run_notebook(source: str, label: str):
@@ -93,7 +109,7 @@ def run_notebook(source: str, label: str):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    notebook = jupytext.reads(source, fmt="py:percent")
+    notebook = jupytext.reads(notebook_code(source), fmt="py:percent")
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",

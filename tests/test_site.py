@@ -92,14 +92,18 @@ def test_every_page_is_within_the_weight_budget(site_dir):
 
 @pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
 def test_walkthrough_page(site_dir, uri):
-    """The code cells are the snippet file (cell markers aside); the outputs hold nothing from
+    """The code cells are the snippet file (cell and section markers aside); the outputs hold nothing from
     stderr, no warning and no progress bar (code aside: a snippet may mention a warning it
     filters); figures carry their size (the page does not shift while they load); the script and
     the executed notebook are offered; the computation-times page lists it."""
     snippet, page_dir = WALKTHROUGHS[uri], site_dir / uri.removesuffix(".ipynb")
     html = (page_dir / "index.html").read_text(encoding="utf-8")
     cells = html_code_blocks(page_dir / "index.html")
-    source = [line for line in snippet.read_text().splitlines() if not line.startswith("# %%")]
+    source = [
+        line
+        for line in snippet.read_text().splitlines()
+        if not line.startswith(("# %%", "# --8<-- [start:", "# --8<-- [end:"))
+    ]
     assert "\n".join(cells).split() == "\n".join(source).split(), (
         f"{uri}: the executed page's code differs from {rel(snippet)}"
     )
