@@ -22,6 +22,13 @@ INCLUDE = re.compile(r'^[ \t]*-+8<-+[ \t]+"(?P<path>[^":]+)(?::(?P<part>[^"]+))?
 SECTION = SnippetPreprocessor.RE_SNIPPET_SECTION
 
 
+def is_section_marker(line: str) -> bool:
+    """Whether ``line`` marks a part of a snippet (``# --8<-- [start:name]``): pymdownx.snippets
+    leaves it out of a page; an escaped one (``;--8<--``) is shown as code."""
+    marker = SECTION.match(line)
+    return bool(marker) and not marker.group("escape")
+
+
 class IncludeError(AssertionError):
     """A page's include or snippet-diff cannot be expanded; the message names page and line."""
 

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.fences import SECTION
+from engine.fences import is_section_marker
 from engine.paths import REPO, cache_lock, cache_root
 from engine.runner import BUILD_ENV, interpreter, program_env
 from engine.sandbox import Folder
@@ -55,13 +55,6 @@ def walkthroughs() -> dict[str, Path]:
     from engine.pages import site_config
 
     return {uri: snippet_of(uri) for uri in entries(site_config()["nav"])}
-
-
-def is_section_marker(line: str) -> bool:
-    """Whether ``line`` marks a part of the file for the pages (``# --8<-- [start:name]``), by
-    pymdownx.snippets' own pattern: not for readers of the notebook either."""
-    marker = SECTION.match(line)
-    return bool(marker) and not marker.group("escape")
 
 
 def notebook_code(source: str) -> str:
