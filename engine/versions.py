@@ -22,7 +22,8 @@ from markdown import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from engine.paths import REPO
+from engine.paths import REPO, page_files, snippet_files
+from engine.programs import collect_programs, program_key
 
 # (distribution, the name readers know it by, the modules a program imports it by)
 LIBRARIES = [
@@ -75,24 +76,58 @@ def is_current(record: dict) -> bool:
     return all(record.get(key) == value for key, value in inputs_digest().items())
 
 
-def ranges(record: dict, pinned: dict[str, str] | None = None) -> dict[str, str]:
+def digest(code: str) -> str:
+    """A program's identity in the record: its code, as engine.programs tells programs apart."""
+    return hashlib.sha256(program_key(code).encode()).hexdigest()[:16]
+
+
+_programs: dict[str, dict[str, set[str]]] = {}
+
+
+def current_programs() -> dict[str, set[str]]:
+    """{digest: the libraries it imports} of every program there is now. Kept for the same pages
+    and snippets, by their text: the build asks once per page, `mkdocs serve` after each edit."""
+    files = [*page_files(), *snippet_files()]
+    key = hashlib.sha256(b"".join(path.read_bytes() + b"\0" for path in files)).hexdigest()
+    if key not in _programs:
+        found = {digest(program.code): imported(program.code) for program in collect_programs()}
+        _programs.clear()
+        _programs[key] = found
+    return _programs[key]
+
+
+def verdicts(environment: dict) -> dict[str, str]:
+    """{digest: verdict} of the programs an environment of the record ran."""
+    digests = environment.get("digests", {})
+    found = environment.get("programs", {})
+    return {digests[label]: verdict for label, verdict in found.items() if label in digests}
+
+
+def ranges(
+    record: dict,
+    pinned: dict[str, str] | None = None,
+    programs: dict[str, set[str]] | None = None,
+) -> dict[str, str]:
     """Per library, the versions that passed, as a page states them: "2.6.1–2.8.1"; with "(outputs
-    shown are from 2.8.1)" where an older one printed otherwise but its checks passed; the pinned
-    version alone where the library's environment, or the programs importing it in the one of all
-    oldest versions together, failed or did not run."""
+    shown are from 2.8.1)" where an older one printed otherwise but its checks passed. The pinned
+    version alone where a program there is now that imports the library failed, in the library's
+    environment or in the one of all oldest versions together, or has no verdict in either (it
+    changed, or came, after the record: `make compat` was not rerun)."""
     pinned = pinned or {dist: version(dist) for dist in DISTRIBUTIONS}
+    programs = current_programs() if programs is None else programs
     environments = record.get("environments", {})
+    together = verdicts(environments.get(ALL, {}))
     stated = {}
     for dist in DISTRIBUTIONS:
-        own = environments.get(dist, {}).get("programs", {})
-        together = environments.get(ALL, {}).get("programs", {})
-        verdicts = [*own.values(), *(together.get(label, "fail") for label in own)]
+        own = verdicts(environments.get(dist, {}))
+        users = [key for key, libraries in programs.items() if dist in libraries]
+        found = [v for key in users for v in (own.get(key, "none"), together.get(key, "none"))]
         oldest = environments.get(dist, {}).get("installed", {}).get(dist, [pinned[dist]])[0]
-        if not own or "fail" in verdicts or oldest == pinned[dist]:
+        if not users or not set(found) <= {"pass", "prints differently"} or oldest == pinned[dist]:
             stated[dist] = pinned[dist]
             continue
         stated[dist] = f"{oldest}–{pinned[dist]}"
-        if "prints differently" in verdicts:
+        if "prints differently" in found:
             stated[dist] += f" (outputs shown are from {pinned[dist]})"
     return stated
 

@@ -9,7 +9,8 @@ An environment is a venv outside the repository (cache_root()/compat/<name>) tha
 resolved against the lock (scripts/lock.py's resolve: a dry run's report, with the registry's
 sha256), then installed from those hashes. The environment's interpreter runs the programs
 (--in-environment) through the engine's runner and compares them as tests/test_snippets.py does:
-pass, "prints differently" (its checks pass) or fail.
+pass, "prints differently" (its checks pass) or fail, each with its code's digest: a program
+edited since counts as not run (engine.versions.ranges).
 """
 
 from __future__ import annotations
@@ -79,14 +80,15 @@ def in_environment(libraries: list[str]) -> dict:
     programs where none is named)."""
     from engine.programs import collect_programs
 
-    verdicts, firsts = {}, {}
+    verdicts, firsts, digests = {}, {}, {}
     for program in collect_programs():
         if not libraries or versions.imported(program.code) & set(libraries):
             verdict, first = verdict_of(program)
             verdicts[program.label] = verdict
+            digests[program.label] = versions.digest(program.code)
             firsts |= {program.label: first} if first else {}
             print(f"{verdict:>18}  {program.label}  {first}", file=sys.stderr, flush=True)
-    return {"programs": verdicts, "first_difference": firsts}
+    return {"programs": verdicts, "first_difference": firsts, "digests": digests}
 
 
 def verdict_of(program) -> tuple[str, str]:

@@ -7,6 +7,7 @@ import markdown
 import pytest
 
 from engine import versions
+from engine.programs import collect_programs
 
 PINNED = {
     "torch": "2.14.1",
@@ -18,7 +19,12 @@ PINNED = {
 
 
 def environment(dist: str, oldest: str, **programs: str) -> dict:
-    return {"installed": {dist: [oldest, "0" * 64]}, "programs": programs}
+    return {"installed": {dist: [oldest, "0" * 64]}, **ran(**programs)}
+
+
+def ran(**programs: str) -> dict:
+    """Verdicts of programs whose digest, here, is their label."""
+    return {"programs": programs, "digests": {label: label for label in programs}}
 
 
 def test_python_and_each_library_with_its_installed_version():
@@ -62,10 +68,18 @@ RECORD = {
         "captum": environment("captum", "0.8.0", c="pass", d="prints differently"),
         "backpack-for-pytorch": environment("backpack-for-pytorch", "1.6.0", e="fail", f="pass"),
         "pytorch-lightning": environment("pytorch-lightning", "2.4.0", g="pass"),
-        versions.ALL: {
-            "programs": {"a": "pass", "b": "pass", "c": "pass", "d": "pass", "g": "fail"}
-        },
+        versions.ALL: ran(a="pass", b="pass", c="pass", d="pass", e="pass", f="pass", g="fail"),
     }
+}
+# The programs there are now: {digest: the libraries each imports}.
+PROGRAMS = {
+    "a": {"torch", "torch-geometric"},
+    "b": {"torch", "torch-geometric"},
+    "c": {"torch", "captum"},
+    "d": {"torch", "captum"},
+    "e": {"torch", "backpack-for-pytorch"},
+    "f": {"torch", "backpack-for-pytorch"},
+    "g": {"torch", "pytorch-lightning"},
 }
 
 
@@ -83,12 +97,32 @@ RECORD = {
     ],
 )
 def test_the_range_stated_is_the_one_that_passed(dist, stated):
-    assert versions.ranges(RECORD, PINNED)[dist] == stated
+    assert versions.ranges(RECORD, PINNED, PROGRAMS)[dist] == stated
 
 
 def test_without_the_environment_of_all_oldest_no_range_is_claimed():
     alone = {"environments": {"torch-geometric": RECORD["environments"]["torch-geometric"]}}
-    assert versions.ranges(alone, PINNED)["torch-geometric"] == "2.8.1"
+    assert versions.ranges(alone, PINNED, PROGRAMS)["torch-geometric"] == "2.8.1"
+
+
+def test_a_program_edited_or_added_after_the_record_narrows_its_library_to_the_pin():
+    edited = {**PROGRAMS, "b2": PROGRAMS["b"]}
+    del edited["b"]
+    stated = versions.ranges(RECORD, PINNED, edited)
+    assert stated["torch-geometric"] == "2.8.1" and stated["captum"].startswith("0.8.0–")
+    added = {**PROGRAMS, "h": {"torch", "torch-geometric"}}
+    assert versions.ranges(RECORD, PINNED, added)["torch-geometric"] == "2.8.1"
+
+
+def test_a_failure_of_a_program_there_is_no_more_narrows_nothing():
+    gone = {key: libraries for key, libraries in PROGRAMS.items() if key != "e"}
+    assert versions.ranges(RECORD, PINNED, gone)["backpack-for-pytorch"] == "1.6.0–1.7.1"
+
+
+def test_every_program_has_an_identity_the_record_can_name():
+    programs = versions.current_programs()
+    assert len(programs) == len(collect_programs()), "two programs share a digest"
+    assert all(len(key) == 16 for key in programs)
 
 
 def render(text: str) -> str:
