@@ -96,11 +96,24 @@ def current_programs() -> dict[str, set[str]]:
     return _programs[key]
 
 
-def verdicts(environment: dict) -> dict[str, str]:
-    """{digest: verdict} of the programs an environment of the record ran."""
-    digests = environment.get("digests", {})
+def verdicts(environment: dict) -> dict[str, list[str]]:
+    """{digest: [verdict, first differing line]} of the programs an environment of the record ran."""
+    digests, firsts = environment.get("digests", {}), environment.get("first_difference", {})
     found = environment.get("programs", {})
-    return {digests[label]: verdict for label, verdict in found.items() if label in digests}
+    return {
+        digests[label]: [verdict, firsts.get(label, "")]
+        for label, verdict in found.items()
+        if label in digests
+    }
+
+
+def reusable(record: dict, name: str, installed: dict) -> dict[str, list[str]]:
+    """The verdicts `make compat` need not run again in environment ``name``: recorded from the
+    lock files and ranges there are now, with the same versions installed (the same code, then)."""
+    environment = record.get("environments", {}).get(name, {})
+    if not is_current(record) or environment.get("installed") != installed:
+        return {}
+    return verdicts(environment)
 
 
 def ranges(
@@ -121,7 +134,9 @@ def ranges(
     for dist in DISTRIBUTIONS:
         own = verdicts(environments.get(dist, {}))
         users = [key for key, libraries in programs.items() if dist in libraries]
-        found = [v for key in users for v in (own.get(key, "none"), together.get(key, "none"))]
+        found = [
+            v[0] for key in users for v in (own.get(key, ["none"]), together.get(key, ["none"]))
+        ]
         oldest = environments.get(dist, {}).get("installed", {}).get(dist, [pinned[dist]])[0]
         if not users or not set(found) <= {"pass", "prints differently"} or oldest == pinned[dist]:
             stated[dist] = pinned[dist]

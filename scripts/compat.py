@@ -10,7 +10,10 @@ resolved against the lock (scripts/lock.py's resolve: a dry run's report, with t
 sha256), then installed from those hashes. The environment's interpreter runs the programs
 (--in-environment) through the engine's runner and compares them as tests/test_snippets.py does:
 pass, "prints differently" (its checks pass) or fail, each with its code's digest: a program
-edited since counts as not run (engine.versions.ranges).
+edited since counts as not run (engine.versions.ranges). A program whose code already has a verdict
+from the same lock files, ranges and installed versions keeps it: after a snippet edit, `make
+compat` runs that snippet alone in each environment. To run every program again, remove
+lock/compat.json first.
 """
 
 from __future__ import annotations
@@ -75,19 +78,21 @@ def make_environment(name: str, requirements: list[str], upgrade: bool) -> tuple
     return python, installed
 
 
-def in_environment(libraries: list[str]) -> dict:
+def in_environment(libraries: list[str], known: dict[str, list[str]]) -> dict:
     """Run here (the environment's interpreter): each program that imports one of ``libraries`` (all
-    programs where none is named)."""
+    programs where none is named), but for those whose code has a verdict ``known``."""
     from engine.programs import collect_programs
 
     verdicts, firsts, digests = {}, {}, {}
     for program in collect_programs():
         if not libraries or versions.imported(program.code) & set(libraries):
-            verdict, first = verdict_of(program)
+            key = versions.digest(program.code)
+            verdict, first = known[key] if key in known else verdict_of(program)
             verdicts[program.label] = verdict
-            digests[program.label] = versions.digest(program.code)
+            digests[program.label] = key
             firsts |= {program.label: first} if first else {}
-            print(f"{verdict:>18}  {program.label}  {first}", file=sys.stderr, flush=True)
+            kept = " (recorded)" if key in known else ""
+            print(f"{verdict:>18}  {program.label}{kept}  {first}", file=sys.stderr, flush=True)
     return {"programs": verdicts, "first_difference": firsts, "digests": digests}
 
 
@@ -114,7 +119,7 @@ def verdict_of(program) -> tuple[str, str]:
 def run_all(chosen: list[str] | None, newest: bool) -> dict:
     """Each chosen environment, one after the other: its versions and verdicts (recorded as each
     ends, unless ``newest``)."""
-    done = {}
+    done, record = {}, versions.load_record()
     for name, requirements in environments(newest).items():
         if chosen and name not in chosen:
             continue
@@ -126,7 +131,15 @@ def run_all(chosen: list[str] | None, newest: bool) -> dict:
         # torch, and every environment of several libraries, runs every program.
         libraries = [name] if name in versions.DISTRIBUTIONS and name != "torch" else []
         command = [python, Path(__file__).resolve(), "--in-environment", *libraries]
-        ran = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True, check=True)
+        known = {} if newest else versions.reusable(record, name, installed)
+        ran = subprocess.run(
+            command,
+            cwd=REPO,
+            input=json.dumps(known),
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
         done[name] = {"installed": installed, **json.loads(ran.stdout)}
         if not newest:
             write_record({name: done[name]})
@@ -167,7 +180,7 @@ def main() -> int:
     parser.add_argument("--in-environment", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.in_environment is not None:
-        print(json.dumps(in_environment(args.in_environment)))
+        print(json.dumps(in_environment(args.in_environment, json.load(sys.stdin))))
         return 0
     done = run_all(args.environments, args.newest)
     if args.newest:

@@ -151,3 +151,16 @@ def test_a_page_without_library_code_states_every_library():
 def test_imports_are_found_by_module_not_by_mention():
     code = "import torch\n# captum is not used here\nfrom lightning_fabric import Fabric\n"
     assert versions.imported(code) == {"torch", "pytorch-lightning"}
+
+
+def test_make_compat_keeps_a_verdict_only_for_the_same_inputs_and_installed_versions():
+    installed = {"captum": ["0.8.0", "0" * 64]}
+    record = {**versions.inputs_digest(), **RECORD}
+    assert versions.reusable(record, "captum", installed) == {
+        "c": ["pass", ""],
+        "d": ["prints differently", ""],
+    }
+    other = {"captum": ["0.8.1", "1" * 64]}
+    assert versions.reusable(record, "captum", other) == {}
+    assert versions.reusable({**record, "locks": "0" * 64}, "captum", installed) == {}
+    assert versions.reusable(record, "torch", {}) == {}
