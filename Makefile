@@ -130,8 +130,8 @@ matrix: setup sandbox
 
 # Every program under the oldest version of each library compat.toml claims, one library at a time,
 # then all together, each in a venv outside the repository (scripts/compat.py): rewrites
-# lock/compat.json, whose ranges the pages state; a program with a verdict for its code there is not
-# run again. ENVS=captum reruns some environments; NEWEST=1 runs the
+# lock/compat.json, whose ranges the pages state; a program with a verdict there for its code and
+# stated outputs is not run again. ENVS=captum reruns some environments; NEWEST=1 runs the
 # newest release of each library instead (the weekly workflow) and writes nothing.
 compat: setup sandbox
 	$(BIN)/python scripts/compat.py $(if $(NEWEST),--newest) $(if $(ENVS),--environments $(ENVS))

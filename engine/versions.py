@@ -23,7 +23,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from engine.paths import REPO, page_files, snippet_files
-from engine.programs import collect_programs, program_key
+from engine.programs import Program, collect_programs, program_key
 
 # (distribution, the name readers know it by, the modules a program imports it by)
 LIBRARIES = [
@@ -76,9 +76,13 @@ def is_current(record: dict) -> bool:
     return all(record.get(key) == value for key, value in inputs_digest().items())
 
 
-def digest(code: str) -> str:
-    """A program's identity in the record: its code, as engine.programs tells programs apart."""
-    return hashlib.sha256(program_key(code).encode()).hexdigest()[:16]
+def digest(program: Program) -> str:
+    """A program's identity in the record: its code (as engine.programs tells programs apart) and
+    what the pages state it prints, which its verdict also rests on."""
+    stated = [[text, blanks] for _, text, blanks in program.expected_outputs]
+    stated += [value for _, value in program.stated_values]
+    identity = json.dumps([program_key(program.code), stated])
+    return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
 _programs: dict[str, dict[str, set[str]]] = {}
@@ -90,7 +94,7 @@ def current_programs() -> dict[str, set[str]]:
     files = [*page_files(), *snippet_files()]
     key = hashlib.sha256(b"".join(path.read_bytes() + b"\0" for path in files)).hexdigest()
     if key not in _programs:
-        found = {digest(program.code): imported(program.code) for program in collect_programs()}
+        found = {digest(program): imported(program.code) for program in collect_programs()}
         _programs.clear()
         _programs[key] = found
     return _programs[key]

@@ -9,10 +9,10 @@ An environment is a venv outside the repository (cache_root()/compat/<name>) tha
 resolved against the lock (scripts/lock.py's resolve: a dry run's report, with the registry's
 sha256), then installed from those hashes. The environment's interpreter runs the programs
 (--in-environment) through the engine's runner and compares them as tests/test_snippets.py does:
-pass, "prints differently" (its checks pass) or fail, each with its code's digest: a program
-edited since counts as not run (engine.versions.ranges). A program whose code already has a verdict
-from the same lock files, ranges and installed versions keeps it: after a snippet edit, `make
-compat` runs that snippet alone in each environment. To run every program again, remove
+pass, "prints differently" (its checks pass) or fail, each with the digest of its code and the
+outputs its pages state: a program edited since counts as not run (engine.versions.ranges). One
+whose digest already has a verdict from the same lock files, ranges and installed versions keeps
+it: after a snippet edit, `make compat` runs that snippet alone in each environment. To run every program again, remove
 lock/compat.json first.
 """
 
@@ -86,7 +86,7 @@ def in_environment(libraries: list[str], known: dict[str, list[str]]) -> dict:
     verdicts, firsts, digests = {}, {}, {}
     for program in collect_programs():
         if not libraries or versions.imported(program.code) & set(libraries):
-            key = versions.digest(program.code)
+            key = versions.digest(program)
             verdict, first = known[key] if key in known else verdict_of(program)
             verdicts[program.label] = verdict
             digests[program.label] = key

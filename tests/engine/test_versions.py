@@ -7,7 +7,7 @@ import markdown
 import pytest
 
 from engine import versions
-from engine.programs import collect_programs
+from engine.programs import Program, collect_programs
 
 PINNED = {
     "torch": "2.14.1",
@@ -117,6 +117,14 @@ def test_a_program_edited_or_added_after_the_record_narrows_its_library_to_the_p
 def test_a_failure_of_a_program_there_is_no_more_narrows_nothing():
     gone = {key: libraries for key, libraries in PROGRAMS.items() if key != "e"}
     assert versions.ranges(RECORD, PINNED, gone)["backpack-for-pytorch"] == "1.6.0–1.7.1"
+
+
+def test_a_program_is_known_by_its_code_and_what_its_pages_state_it_prints():
+    program = Program("print(1.5)\n", "snippets/a.py", "a.py")
+    assert versions.digest(program) == versions.digest(Program("\nprint(1.5)\n\n", "b", "b.py"))
+    stated = Program(program.code, "a", "a.py", expected_outputs=[("docs/a.md:9", "1.5\n", False)])
+    quoted = Program(program.code, "a", "a.py", stated_values=[("docs/a.md:4", "1.5")])
+    assert len({versions.digest(p) for p in (program, stated, quoted)}) == 3
 
 
 def test_every_program_has_an_identity_the_record_can_name():
