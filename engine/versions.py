@@ -120,6 +120,21 @@ def reusable(record: dict, name: str, installed: dict) -> dict[str, list[str]]:
     return verdicts(environment)
 
 
+def unrecorded(record: dict, programs: dict[str, set[str]] | None = None) -> list[str]:
+    """The libraries (by the names readers know) that the pages state only pinned because a
+    program importing them has no verdict in the record yet."""
+    programs = current_programs() if programs is None else programs
+    environments = record.get("environments", {})
+    together = verdicts(environments.get(ALL, {}))
+    missing = []
+    for dist, label, _ in LIBRARIES:
+        own = verdicts(environments.get(dist, {}))
+        users = [key for key, libraries in programs.items() if dist in libraries]
+        if dist in environments and any(k not in own or k not in together for k in users):
+            missing.append(label)
+    return missing
+
+
 def ranges(
     record: dict,
     pinned: dict[str, str] | None = None,

@@ -9,8 +9,9 @@ import subprocess
 import sys
 import time
 
+from engine import versions
 from engine.affected import CHECK, NotCheckable, affected
-from engine.paths import REPO
+from engine.paths import REPO, rel
 from engine.targets import CHECK_S
 
 
@@ -46,6 +47,13 @@ def main() -> int:
     verdict = subprocess.run(command, cwd=REPO, env=env)
     seconds = time.perf_counter() - start
     print(f"make check: {' '.join(files)}: verdict in {seconds:.1f} s (target {CHECK_S:.0f} s)")
+    pinned_only = versions.unrecorded(versions.load_record())
+    if pinned_only:
+        print(
+            f"make check: the pages state only the pinned version of {', '.join(pinned_only)}: "
+            f"{rel(versions.RECORD)} has no verdict on some of their programs yet; `make compat` "
+            "runs those"
+        )
     return verdict.returncode
 
 

@@ -114,6 +114,13 @@ def test_a_program_edited_or_added_after_the_record_narrows_its_library_to_the_p
     assert versions.ranges(RECORD, PINNED, added)["torch-geometric"] == "2.8.1"
 
 
+def test_the_libraries_left_pinned_for_want_of_a_verdict_are_named():
+    assert versions.unrecorded(RECORD, PROGRAMS) == []
+    edited = {**PROGRAMS, "c2": PROGRAMS["c"]}
+    # c2 imports torch too, but RECORD has no environment of torch: torch is not named.
+    assert versions.unrecorded(RECORD, edited) == ["Captum"]
+
+
 def test_a_failure_of_a_program_there_is_no_more_narrows_nothing():
     gone = {key: libraries for key, libraries in PROGRAMS.items() if key != "e"}
     assert versions.ranges(RECORD, PINNED, gone)["backpack-for-pytorch"] == "1.6.0–1.7.1"
