@@ -12,8 +12,8 @@ sha256), then installed from those hashes. The environment's interpreter runs th
 pass, "prints differently" (its checks pass) or fail, each with the digest of its code and the
 outputs its pages state: a program edited since counts as not run (engine.versions.ranges). One
 whose digest already has a verdict from the same lock files, ranges and installed versions keeps
-it: after a snippet edit, `make compat` runs that snippet alone in each environment. To run every program again, remove
-lock/compat.json first.
+it: after a snippet edit, `make compat` runs that snippet alone in each environment. To run every
+program again, remove lock/compat.json first.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def make_environment(name: str, requirements: list[str], upgrade: bool) -> tuple
 
 def in_environment(libraries: list[str], known: dict[str, list[str]]) -> dict:
     """Run here (the environment's interpreter): each program that imports one of ``libraries`` (all
-    programs where none is named), but for those whose code has a verdict ``known``."""
+    programs where none is named), but for those whose digest has a verdict ``known``."""
     from engine.programs import collect_programs
 
     verdicts, firsts, digests = {}, {}, {}
