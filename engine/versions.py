@@ -101,7 +101,7 @@ def current_programs() -> dict[str, set[str]]:
 
 
 def verdicts(environment: dict) -> dict[str, list[str]]:
-    """{digest: [verdict, first differing line]} of the programs an environment of the record ran."""
+    """{digest: [verdict, first differing line]} of what an environment of the record ran."""
     digests, firsts = environment.get("digests", {}), environment.get("first_difference", {})
     found = environment.get("programs", {})
     return {
