@@ -120,19 +120,24 @@ def reusable(record: dict, name: str, installed: dict) -> dict[str, list[str]]:
     return verdicts(environment)
 
 
+def found(environments: dict, dist: str, programs: dict[str, set[str]]) -> list[str]:
+    """The verdicts, in the library's environment and in the one of all oldest together, of each
+    program there is now that imports ``dist`` ("none" where the record has no verdict)."""
+    own, together = verdicts(environments.get(dist, {})), verdicts(environments.get(ALL, {}))
+    users = [key for key, libraries in programs.items() if dist in libraries]
+    return [v[0] for key in users for v in (own.get(key, ["none"]), together.get(key, ["none"]))]
+
+
 def unrecorded(record: dict, programs: dict[str, set[str]] | None = None) -> list[str]:
     """The libraries (by the names readers know) that the pages state only pinned because a
     program importing them has no verdict in the record yet."""
     programs = current_programs() if programs is None else programs
     environments = record.get("environments", {})
-    together = verdicts(environments.get(ALL, {}))
-    missing = []
-    for dist, label, _ in LIBRARIES:
-        own = verdicts(environments.get(dist, {}))
-        users = [key for key, libraries in programs.items() if dist in libraries]
-        if dist in environments and any(k not in own or k not in together for k in users):
-            missing.append(label)
-    return missing
+    return [
+        label
+        for dist, label, _ in LIBRARIES
+        if dist in environments and "none" in found(environments, dist, programs)
+    ]
 
 
 def ranges(
@@ -148,20 +153,16 @@ def ranges(
     pinned = pinned or {dist: version(dist) for dist in DISTRIBUTIONS}
     programs = current_programs() if programs is None else programs
     environments = record.get("environments", {})
-    together = verdicts(environments.get(ALL, {}))
     stated = {}
     for dist in DISTRIBUTIONS:
-        own = verdicts(environments.get(dist, {}))
-        users = [key for key, libraries in programs.items() if dist in libraries]
-        found = [
-            v[0] for key in users for v in (own.get(key, ["none"]), together.get(key, ["none"]))
-        ]
+        verdicts_now = found(environments, dist, programs)
         oldest = environments.get(dist, {}).get("installed", {}).get(dist, [pinned[dist]])[0]
-        if not users or not set(found) <= {"pass", "prints differently"} or oldest == pinned[dist]:
+        passed = set(verdicts_now) <= {"pass", "prints differently"}
+        if not verdicts_now or not passed or oldest == pinned[dist]:
             stated[dist] = pinned[dist]
             continue
         stated[dist] = f"{oldest}–{pinned[dist]}"
-        if "prints differently" in found:
+        if "prints differently" in verdicts_now:
             stated[dist] += f" (outputs shown are from {pinned[dist]})"
     return stated
 

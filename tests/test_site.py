@@ -92,10 +92,10 @@ def test_every_page_is_within_the_weight_budget(site_dir):
 
 @pytest.mark.parametrize("uri", WALKTHROUGHS, ids=str)
 def test_walkthrough_page(site_dir, uri):
-    """The code cells are the snippet file (cell and section markers aside); the outputs hold nothing from
-    stderr, no warning and no progress bar (code aside: a snippet may mention a warning it
-    filters); figures carry their size (the page does not shift while they load); the script and
-    the executed notebook are offered; the computation-times page lists it."""
+    """The code cells are the snippet file (cell and section markers aside); the outputs hold
+    nothing from stderr, no warning and no progress bar (code aside: a snippet may mention a
+    warning it filters); figures carry their size (the page does not shift while they load); the
+    script and the executed notebook are offered; the computation-times page lists it."""
     snippet, page_dir = WALKTHROUGHS[uri], site_dir / uri.removesuffix(".ipynb")
     html = (page_dir / "index.html").read_text(encoding="utf-8")
     cells = html_code_blocks(page_dir / "index.html")
