@@ -14,7 +14,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup torch lock serve build build-check offline test check lint browser sandbox outputs seeds bench matrix gpu lighthouse page compat clean
 
-setup: $(VENV)/.installed
+# Every command that sets up also makes sure of the sandbox (below): the site's build runs programs
+# (figures, walkthroughs) as the tests do, and previewing a pull request runs its snippets.
+setup: $(VENV)/.installed sandbox
 
 # What each command is for, in one line each.
 help:
@@ -74,12 +76,12 @@ lint: setup
 	$(BIN)/ruff check --no-cache $(LINTED)
 	$(BIN)/ruff format --no-cache --check $(LINTED)
 
-test: lint browser sandbox
+test: lint browser
 	$(BIN)/pytest -n auto
 
 # A verdict on an edit in seconds: only the checks of what FILE affects (scripts/check.py), or of
 # the snippets and pages changed in the working tree. `make test` stays the gate.
-check: setup sandbox
+check: setup
 	$(BIN)/python scripts/check.py $(FILE)
 
 # The browser tests (tests/test_browser.py) drive Debian's Chromium, at the path engine/browser.py
@@ -114,7 +116,7 @@ outputs: setup
 
 # Every snippet's checks again with its seeds moved, five times (tests/test_snippets.py, with
 # TESTED_NOTES_SEEDS): a claim must hold for any seed. FILES=snippets/pyg/gcn.py for some only.
-seeds: setup sandbox
+seeds: setup
 	TESTED_NOTES_SEEDS=5 $(if $(FILES),TESTED_NOTES_CHECK="$(FILES)") \
 	  $(BIN)/pytest -n auto -q tests/test_snippets.py -k other_seeds
 
@@ -125,7 +127,7 @@ bench: setup
 
 # Every program under every CPU setting (kernel set and thread count) this CPU can run, as pytest
 # runs them with TESTED_NOTES_CPUS (engine/cpus.py); CPUS=default:2 runs one setting, as CI does.
-matrix: setup sandbox
+matrix: setup
 	TESTED_NOTES_CPUS=$(or $(CPUS),all) $(BIN)/pytest -n auto -q tests/test_snippets.py
 
 # Every program under the oldest version of each library compat.toml claims, one library at a time,
@@ -133,7 +135,7 @@ matrix: setup sandbox
 # lock/compat.json, whose ranges the pages state; a program with a verdict there for its code and
 # stated outputs is not run again. ENVS=captum reruns some environments; NEWEST=1 runs the
 # newest release of each library instead (the weekly workflow) and writes nothing.
-compat: setup sandbox
+compat: setup
 	$(BIN)/python scripts/compat.py $(if $(NEWEST),--newest) $(if $(ENVS),--environments $(ENVS))
 
 # On a machine with a GPU: every snippet there and with the GPU hidden, recorded in docs/gpu-runs.md.
